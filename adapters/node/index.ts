@@ -1,0 +1,3 @@
+export * from './logger'
+export * from './run'
+export * from './server'

@@ -1,0 +1,20 @@
+import type { AccessLogEntry, LogFormat } from '../../core'
+import { formatAccessLog } from '../../core'
+
+export interface Logger {
+  access(entry: AccessLogEntry): void
+  event(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
+}
+
+/** JSON lines on stdout, which every platform here collects (SCF and FC logs, CloudWatch, journald). */
+export function createLogger(format: LogFormat, write: (line: string) => void = writeStdout): Logger {
+  if (format === 'off') return { access() {}, event() {} }
+  return {
+    access: (entry) => write(formatAccessLog(entry)),
+    event: (level, msg, fields = {}) => write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })),
+  }
+}
+
+function writeStdout(line: string): void {
+  process.stdout.write(`${line}\n`)
+}

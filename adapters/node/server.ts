@@ -1,0 +1,79 @@
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { ProxyConfig } from '../../core'
+import { OxyError, toErrorBody } from '../../core'
+import { createNodeProxy } from '../../core/engines/node'
+import type { Logger } from './logger'
+
+/**
+ * Longer than the 60 s idle timeout of the load balancers that sit in front of functions and
+ * servers (SCF, FC, ALB), so that they, not we, close an idle connection, and never race us.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000
+/** In-flight requests get this long to finish after SIGTERM; SCF and FC stop an instance soon after. */
+export const DRAIN_TIMEOUT_MS = 25_000
+
+export interface RunningServer {
+  readonly server: http.Server
+  /** `http://host:port` as bound. */
+  readonly url: string
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then closes. */
+  close(drainTimeoutMs?: number): Promise<void>
+}
+
+export async function startServer(config: ProxyConfig, logger: Logger): Promise<RunningServer> {
+  const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry) })
+  const server = http.createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, proxy.handle)
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
+
+  server.listen(config.port, config.host)
+  await once(server, 'listening')
+  const { address, port } = server.address() as AddressInfo
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+
+  let closing: Promise<void> | undefined
+  async function close(drainTimeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
+    closing ??= (async () => {
+      const closed = once(server, 'close')
+      server.close()
+      // Idle keep-alive connections would hold close() open; in-flight ones finish first.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100)
+      server.closeIdleConnections()
+      const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs)
+      await closed
+      clearInterval(sweeper)
+      clearTimeout(deadline)
+      proxy.close()
+    })()
+    return closing
+  }
+  return { server, url, close }
+}
+
+/** A request Node's parser refused: answer in OpenAI's shape when the socket still takes it. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy()
+    return
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+  const status = tooLarge ? 431 : 400
+  const body = JSON.stringify(
+    toErrorBody(
+      new OxyError(
+        'invalid_request_target',
+        tooLarge ? 'The request headers are too large.' : `The request is not valid HTTP (${error.code ?? 'parse error'}).`,
+      ),
+    ),
+  )
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  )
+}

@@ -1,0 +1,3 @@
+export * from './classify-error'
+export * from './node-proxy'
+export * from './upstream-agents'

@@ -1,0 +1,238 @@
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { AccessLogEntry, ForwardPlan, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
+import {
+  bodyTooLarge,
+  errorReply,
+  fromRawHeaders,
+  isEventStream,
+  OxyError,
+  planRequest,
+  toClientHeaders,
+  toRawHeaders,
+} from '../../policy'
+import { classifyUpstreamError } from './classify-error'
+import { createUpstreamRoutes } from './upstream-agents'
+
+export interface NodeProxyOptions {
+  /** Called once per finished exchange; the adapter decides where the line goes. */
+  readonly onLog?: (entry: AccessLogEntry) => void
+}
+
+export interface NodeProxy {
+  /** A node:http request listener. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void
+  /** Closes the upstream keep-alive sockets. */
+  close(): void
+}
+
+/**
+ * The node:http engine: pipes bytes between client and upstream with backpressure, never
+ * buffering a body, and obeys the core policy for everything else. No runtime dependency.
+ */
+export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions = {}): NodeProxy {
+  const routes = createUpstreamRoutes(config.outboundProxy)
+  const log = options.onLog
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now()
+    const plan = planRequest({ method: req.method ?? 'GET', target: req.url ?? '', headers: requestHeaders(req) }, config)
+    if (plan.kind === 'reply') {
+      sendReply(res, plan)
+      res.once('close', () =>
+        log?.({
+          method: req.method ?? '',
+          path: plan.logPath,
+          status: plan.status,
+          upstreamMs: undefined,
+          totalMs: performance.now() - startedAt,
+          bytesIn: 0,
+          bytesOut: Buffer.byteLength(plan.body),
+        }),
+      )
+      // Whatever body came with a locally answered request is read and discarded.
+      req.resume()
+      return
+    }
+    forward(req, res, plan, startedAt)
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, startedAt: number): void {
+    const route = routes.routeFor(plan.upstream)
+    let upstreamMs: number | undefined
+    let bytesIn = 0
+    let bytesOut = 0
+    let failure: OxyError | undefined
+    let upstreamRes: IncomingMessage | undefined
+
+    const headers = toRawHeaders(withBodyFraming(req, plan.headers))
+    headers.push(...route.extraHeaders)
+    let upstreamReq: ClientRequest
+    try {
+      upstreamReq = route.transport.request({
+        hostname: route.hostname,
+        port: route.port,
+        servername: route.servername,
+        method: req.method,
+        path: route.requestTarget(plan.upstreamPath),
+        headers,
+        agent: route.agent,
+      })
+    } catch (error) {
+      // Node validates header values again; a value it refuses is the client's doing.
+      sendReply(res, errorReply(new OxyError('invalid_request_target', 'The request has an invalid header.', { cause: error }), plan.corsHeaders, plan.logPath))
+      req.resume()
+      return
+    }
+
+    const firstByteTimer = startTimer(config.firstByteTimeoutMs, () =>
+      fail(
+        new OxyError(
+          'upstream_timeout',
+          `The upstream sent no response within ${config.firstByteTimeoutMs} ms (OXY_FIRST_BYTE_TIMEOUT_MS).`,
+        ),
+      ),
+    )
+    let idleTimer: NodeJS.Timeout | undefined
+
+    /** Ends the exchange after a failure: an error response if none started, else an abrupt close. */
+    function fail(error: OxyError): void {
+      if (failure || res.writableFinished) return
+      failure = error
+      clearTimers()
+      upstreamReq.destroy()
+      upstreamRes?.destroy()
+      if (res.headersSent) {
+        // Never end a started body cleanly: a truncated stream must not look complete.
+        res.destroy()
+      } else {
+        sendReply(res, errorReply(error, plan.corsHeaders, plan.logPath), true)
+      }
+    }
+
+    function clearTimers(): void {
+      clearTimeout(firstByteTimer)
+      clearTimeout(idleTimer)
+    }
+
+    upstreamReq.on('socket', (socket) => {
+      if (!socket.connecting || config.connectTimeoutMs === 0) return
+      const connectTimer = setTimeout(
+        () =>
+          fail(
+            new OxyError(
+              'upstream_connect_timeout',
+              `Connecting to the upstream took longer than ${config.connectTimeoutMs} ms (OXY_CONNECT_TIMEOUT_MS).`,
+            ),
+          ),
+        config.connectTimeoutMs,
+      )
+      socket.once('connect', () => clearTimeout(connectTimer))
+      socket.once('close', () => clearTimeout(connectTimer))
+    })
+    upstreamReq.on('error', (error) => fail(classifyUpstreamError(error)))
+
+    upstreamReq.on('response', (incoming) => {
+      upstreamRes = incoming
+      clearTimeout(firstByteTimer)
+      upstreamMs = performance.now() - startedAt
+      if (failure) {
+        incoming.destroy()
+        return
+      }
+      const clientHeaders = toClientHeaders(fromRawHeaders(incoming.rawHeaders), {
+        bodyDecoded: false,
+        corsHeaders: plan.corsHeaders,
+      })
+      res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, toRawHeaders(clientHeaders))
+      // An SSE client should see the 200 at once, not with the first token.
+      if (isEventStream(clientHeaders)) res.flushHeaders()
+
+      const idleTimeout = config.idleTimeoutMs
+      const onIdle = () =>
+        fail(new OxyError('upstream_idle_timeout', `The upstream stalled for ${idleTimeout} ms (OXY_IDLE_TIMEOUT_MS).`))
+      idleTimer = startTimer(idleTimeout, onIdle)
+      incoming.on('data', (chunk: Buffer) => {
+        bytesOut += chunk.length
+        idleTimer?.refresh()
+        if (!res.write(chunk)) incoming.pause()
+      })
+      res.on('drain', () => {
+        idleTimer?.refresh()
+        incoming.resume()
+      })
+      incoming.on('end', () => {
+        clearTimers()
+        res.end()
+      })
+      incoming.on('close', () => {
+        if (!incoming.complete) {
+          fail(new OxyError('upstream_reset', 'The upstream closed the connection in the middle of the response.'))
+        }
+      })
+    })
+
+    req.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length
+      if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes) fail(bodyTooLarge(config.maxBodyBytes))
+    })
+    req.pipe(upstreamReq)
+
+    // The client went away (before or during the response): stop the upstream so the user stops
+    // paying for tokens nobody will read.
+    res.once('close', () => {
+      const clientLeft = !res.writableFinished && !failure
+      if (!res.writableFinished) {
+        clearTimers()
+        upstreamReq.destroy()
+        upstreamRes?.destroy()
+      }
+      log?.({
+        method: req.method ?? '',
+        path: plan.logPath,
+        status: res.headersSent ? res.statusCode : 0,
+        upstreamMs,
+        totalMs: performance.now() - startedAt,
+        bytesIn,
+        bytesOut,
+        error: failure?.code ?? (clientLeft ? 'client_closed' : undefined),
+      })
+    })
+  }
+
+  return { handle, close: () => routes.destroy() }
+}
+
+/** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */
+function requestHeaders(req: IncomingMessage): HeaderPair[] {
+  if (req.rawHeaders.length > 0) return fromRawHeaders(req.rawHeaders)
+  const pairs: HeaderPair[] = []
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) pairs.push([name, item])
+  }
+  return pairs
+}
+
+/**
+ * Transfer-Encoding is hop-by-hop and dropped by the policy; a chunked request body must be
+ * re-framed upstream, or Node sends a DELETE's body with no framing at all.
+ */
+function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): HeaderPair[] {
+  const chunked = req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
+  return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
+}
+
+function sendReply(res: ServerResponse, reply: LocalReply, closeConnection = false): void {
+  if (res.headersSent || res.destroyed) return
+  const headers = toRawHeaders(reply.headers)
+  headers.push('Content-Length', String(Buffer.byteLength(reply.body)))
+  // After an aborted upload the rest of the body may still be arriving: do not read it.
+  if (closeConnection) headers.push('Connection', 'close')
+  res.writeHead(reply.status, headers)
+  res.end(reply.body)
+}
+
+function startTimer(ms: number, onTimeout: () => void): NodeJS.Timeout | undefined {
+  return ms > 0 ? setTimeout(onTimeout, ms) : undefined
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error oxy makes itself. Clients always receive OpenAI's error shape so that SDKs
+ * surface the message instead of a parse failure:
+ * https://platform.openai.com/docs/guides/error-codes
+ */
+
+export const ERROR_TYPE = 'oxy_error'
+
+export type OxyErrorCode =
+  | 'invalid_config'
+  | 'invalid_request_target'
+  | 'invalid_path'
+  | 'not_found'
+  | 'body_too_large'
+  | 'request_body_incomplete'
+  | 'upstream_unreachable'
+  | 'upstream_connect_timeout'
+  | 'upstream_tls_error'
+  | 'upstream_reset'
+  | 'upstream_bad_response'
+  | 'upstream_timeout'
+  | 'upstream_idle_timeout'
+
+const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
+  invalid_config: 500,
+  invalid_request_target: 400,
+  invalid_path: 400,
+  not_found: 404,
+  body_too_large: 413,
+  request_body_incomplete: 400,
+  upstream_unreachable: 502,
+  upstream_connect_timeout: 502,
+  upstream_tls_error: 502,
+  upstream_reset: 502,
+  upstream_bad_response: 502,
+  upstream_timeout: 504,
+  upstream_idle_timeout: 504,
+}
+
+export class OxyError extends Error {
+  readonly code: OxyErrorCode
+  readonly status: number
+
+  constructor(code: OxyErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'OxyError'
+    this.code = code
+    this.status = STATUS_BY_CODE[code]
+  }
+}
+
+export class ConfigError extends OxyError {
+  readonly variable: string
+
+  constructor(variable: string, value: string, expected: string) {
+    super('invalid_config', `${variable}=${JSON.stringify(value)} is invalid: ${expected}`)
+    this.name = 'ConfigError'
+    this.variable = variable
+  }
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; code: string }
+}
+
+export function toErrorBody(error: OxyError): ErrorBody {
+  return { error: { message: error.message, type: ERROR_TYPE, code: error.code } }
+}
+
+export function isOxyError(value: unknown): value is OxyError {
+  return value instanceof OxyError
+}

@@ -1,0 +1,26 @@
+/**
+ * Headers as an ordered list of [name, value] pairs, as they came on the wire: names keep
+ * their case, repeated headers stay repeated. Both engines convert to and from this.
+ */
+export type HeaderPair = readonly [name: string, value: string]
+export type HeaderList = readonly HeaderPair[]
+
+/** Node's `rawHeaders`: [name, value, name, value, ...]. */
+export function fromRawHeaders(raw: readonly string[]): HeaderPair[] {
+  const pairs: HeaderPair[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
+  return pairs
+}
+
+export function toRawHeaders(pairs: HeaderList): string[] {
+  const raw: string[] = []
+  for (const [name, value] of pairs) raw.push(name, value)
+  return raw
+}
+
+/** The first value of a header, matched case-insensitively. */
+export function getHeader(pairs: HeaderList, name: string): string | undefined {
+  const lower = name.toLowerCase()
+  for (const [key, value] of pairs) if (key.toLowerCase() === lower) return value
+  return undefined
+}

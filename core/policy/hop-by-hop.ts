@@ -1,0 +1,31 @@
+import type { HeaderList } from './header-list'
+
+/**
+ * Connection-specific headers a proxy must not forward (RFC 9110 section 7.6.1,
+ * https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1), plus the non-standard
+ * Keep-Alive and Proxy-Connection that old clients still send.
+ */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/** Lower-case names that the Connection headers of this message declare hop-by-hop. */
+export function connectionNominated(pairs: HeaderList): Set<string> {
+  const named = new Set<string>()
+  for (const [name, value] of pairs) {
+    if (name.toLowerCase() !== 'connection') continue
+    for (const token of value.split(',')) {
+      const trimmed = token.trim().toLowerCase()
+      if (trimmed) named.add(trimmed)
+    }
+  }
+  return named
+}
