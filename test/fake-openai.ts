@@ -47,6 +47,9 @@ export const MODELS = {
   ],
 }
 
+/** Route handlers return nothing; the type lets them `return sendJson(...)` to end a branch. */
+type Handled = undefined
+
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const received: ReceivedRequest[] = []
   const sockets = new Set<import('node:net').Socket>()
@@ -97,7 +100,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   }
 }
 
-function route(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+function route(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Handled {
   const url = new URL(req.url ?? '/', 'http://fake')
   const path = url.pathname.replace(/^\/openai(?=\/)/, '')
   setCommonHeaders(res)
@@ -105,7 +108,8 @@ function route(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer
   if (req.method === 'POST' && path === '/v1/chat/completions') return chat(req, res, parseJson(body), url)
   if (req.method === 'POST' && path === '/v1/audio/speech') {
     res.writeHead(200, { 'Content-Type': 'audio/mpeg', 'Content-Length': SPEECH_BYTES.length })
-    return void res.end(SPEECH_BYTES)
+    res.end(SPEECH_BYTES)
+    return
   }
   if (req.method === 'POST' && path === '/v1/audio/transcriptions') return transcription(req, res, body)
   if (path === '/fake/echo') {
@@ -117,28 +121,54 @@ function route(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer
       bodySha256: sha256(body),
     })
   }
-  if (path === '/fake/reset-before-headers') return void req.socket.destroy()
+  if (path === '/fake/reset-before-headers') {
+    req.socket.destroy()
+    return
+  }
   if (path === '/fake/slow-first-byte') {
-    const timer = setTimeout(() => sendJson(req, res, 200, { ok: true }), Number(url.searchParams.get('ms') ?? 1000))
+    const timer = setTimeout(
+      () => sendJson(req, res, 200, { ok: true }),
+      Number(url.searchParams.get('ms') ?? 1000),
+    )
     res.once('close', () => clearTimeout(timer))
     return
   }
   if (path === '/fake/stream') return stream(res, url)
   if (path === '/fake/gzip') {
     const payload = zlib.gzipSync(Buffer.from(JSON.stringify({ compressed: true, filler: 'x'.repeat(2000) })))
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': payload.length })
-    return void res.end(payload)
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'gzip',
+      'Content-Length': payload.length,
+    })
+    res.end(payload)
+    return
   }
   sendJson(req, res, 404, {
-    error: { message: `Invalid URL (${req.method} ${url.pathname})`, type: 'invalid_request_error', param: null, code: null },
+    error: {
+      message: `Invalid URL (${req.method} ${url.pathname})`,
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    },
   })
 }
 
-function chat(req: http.IncomingMessage, res: http.ServerResponse, body: Record<string, unknown>, url: URL): void {
+function chat(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Record<string, unknown>,
+  url: URL,
+): Handled {
   const model = String(body.model ?? '')
   if (model === 'fake-401') {
     return sendJson(req, res, 401, {
-      error: { message: 'Incorrect API key provided: sk-bad.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+      error: {
+        message: 'Incorrect API key provided: sk-bad.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
     })
   }
   if (model === 'fake-429') {
@@ -146,7 +176,12 @@ function chat(req: http.IncomingMessage, res: http.ServerResponse, body: Record<
     res.setHeader('x-ratelimit-remaining-requests', '0')
     res.setHeader('x-ratelimit-reset-requests', '1s')
     return sendJson(req, res, 429, {
-      error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      error: {
+        message: 'Rate limit reached for requests',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
     })
   }
   if (model === 'fake-region') {
@@ -168,7 +203,14 @@ function chat(req: http.IncomingMessage, res: http.ServerResponse, body: Record<
     object: 'chat.completion',
     created: 1_700_000_000,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: SSE_TOKENS.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: SSE_TOKENS.join(''), refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
   })
 }
@@ -177,7 +219,7 @@ function chat(req: http.IncomingMessage, res: http.ServerResponse, body: Record<
  * SSE shaped like OpenAI's chat.completion.chunk stream. Query: chunks (count), delay (ms between
  * chunks), reset (destroy the socket after that many chunks), stall (stop sending after that many).
  */
-function stream(res: http.ServerResponse, url: URL, model = 'gpt-4o-mini'): void {
+function stream(res: http.ServerResponse, url: URL, model = 'gpt-4o-mini'): Handled {
   const count = Number(url.searchParams.get('chunks') ?? 5)
   const delay = Number(url.searchParams.get('delay') ?? DEFAULT_CHUNK_DELAY_MS)
   const resetAfter = url.searchParams.has('reset') ? Number(url.searchParams.get('reset')) : undefined
@@ -211,9 +253,17 @@ function stream(res: http.ServerResponse, url: URL, model = 'gpt-4o-mini'): void
   res.once('close', () => clearInterval(timer))
 }
 
-function transcription(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+function transcription(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Handled {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '')
-  if (!boundary) return sendJson(req, res, 400, { error: { message: 'expected multipart/form-data', type: 'invalid_request_error', param: null, code: null } })
+  if (!boundary)
+    return sendJson(req, res, 400, {
+      error: {
+        message: 'expected multipart/form-data',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    })
   const parts = parseMultipart(body, boundary[1] ?? boundary[2] ?? '')
   const file = parts.find((part) => part.name === 'file')
   sendJson(req, res, 200, {
@@ -241,13 +291,23 @@ function parseMultipart(body: Buffer, boundary: string): { name: string; data: B
   return parts
 }
 
-function sendJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, value: unknown): void {
+function sendJson(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  value: unknown,
+): Handled {
   const json = Buffer.from(JSON.stringify(value))
   // Like OpenAI: JSON bodies come gzipped to clients that accept it.
   if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && json.length > 100) {
     const gz = zlib.gzipSync(json)
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': gz.length })
-    return void res.end(gz)
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'gzip',
+      'Content-Length': gz.length,
+    })
+    res.end(gz)
+    return
   }
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': json.length })
   res.end(json)

@@ -11,7 +11,8 @@ export function createLogger(format: LogFormat, write: (line: string) => void = 
   if (format === 'off') return { access() {}, event() {} }
   return {
     access: (entry) => write(formatAccessLog(entry)),
-    event: (level, msg, fields = {}) => write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })),
+    event: (level, msg, fields = {}) =>
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })),
   }
 }
 

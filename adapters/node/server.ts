@@ -65,7 +65,9 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     toErrorBody(
       new OxyError(
         'invalid_request_target',
-        tooLarge ? 'The request headers are too large.' : `The request is not valid HTTP (${error.code ?? 'parse error'}).`,
+        tooLarge
+          ? 'The request headers are too large.'
+          : `The request is not valid HTTP (${error.code ?? 'parse error'}).`,
       ),
     ),
   )

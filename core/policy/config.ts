@@ -71,7 +71,11 @@ export function parseConfig(env: Env, defaults: PlatformDefaults = {}): ProxyCon
     target: parseUpstream('OXY_TARGET', env.OXY_TARGET ?? DEFAULT_TARGET),
     host: parseHost('OXY_HOST', env.OXY_HOST ?? DEFAULT_HOST),
     port: parsePort('OXY_PORT', env.OXY_PORT, defaults.port ?? DEFAULT_PORT),
-    connectTimeoutMs: parseTimeout('OXY_CONNECT_TIMEOUT_MS', env.OXY_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS),
+    connectTimeoutMs: parseTimeout(
+      'OXY_CONNECT_TIMEOUT_MS',
+      env.OXY_CONNECT_TIMEOUT_MS,
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
     firstByteTimeoutMs: parseTimeout(
       'OXY_FIRST_BYTE_TIMEOUT_MS',
       env.OXY_FIRST_BYTE_TIMEOUT_MS,
@@ -142,7 +146,8 @@ function parseTimeout(variable: string, value: string | undefined, fallback: num
 function parseByteLimit(variable: string, value: string | undefined, fallback: number | undefined) {
   if (value === undefined || value === '') return fallback
   const bytes = parseInteger(value)
-  if (bytes === undefined) throw new ConfigError(variable, value, 'expected a whole number of bytes, 0 for no limit')
+  if (bytes === undefined)
+    throw new ConfigError(variable, value, 'expected a whole number of bytes, 0 for no limit')
   return bytes === 0 ? undefined : bytes
 }
 
@@ -154,7 +159,11 @@ function parseInteger(value: string): number | undefined {
 function parseHost(variable: string, value: string): string {
   // An interface address or name: no scheme, port or path.
   if (!/^[0-9A-Za-z.:_-]+$/.test(value)) {
-    throw new ConfigError(variable, value, 'expected an address to listen on, such as 0.0.0.0, :: or 127.0.0.1')
+    throw new ConfigError(
+      variable,
+      value,
+      'expected an address to listen on, such as 0.0.0.0, :: or 127.0.0.1',
+    )
   }
   return value
 }
@@ -177,14 +186,16 @@ function parseCorsOrigins(variable: string, value: string | undefined): readonly
 
 function parseLogFormat(variable: string, value: string | undefined): LogFormat {
   const format = (value ?? 'json').trim().toLowerCase()
-  if (format !== 'json' && format !== 'off') throw new ConfigError(variable, value ?? '', 'expected json or off')
+  if (format !== 'json' && format !== 'off')
+    throw new ConfigError(variable, value ?? '', 'expected json or off')
   return format
 }
 
 function parseStagePrefixes(variable: string, value: string): readonly string[] {
   const stages = parseList(value).map((stage) => stage.replace(/^\/+|\/+$/g, ''))
   for (const stage of stages) {
-    if (!/^[\w.-]+$/.test(stage)) throw new ConfigError(variable, value, 'expected path segments such as release,test')
+    if (!/^[\w.-]+$/.test(stage))
+      throw new ConfigError(variable, value, 'expected path segments such as release,test')
   }
   return stages
 }

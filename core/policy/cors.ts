@@ -22,15 +22,14 @@ export function corsHeadersFor(requestHeaders: HeaderList, allowedOrigins: reado
   // Responses differ by Origin, so caches must key on it even when this one is refused.
   const vary: HeaderPair = ['Vary', 'Origin']
   if (origin === undefined || !allowedOrigins.includes(origin)) return [vary]
-  return [
-    ['Access-Control-Allow-Origin', origin],
-    ['Access-Control-Expose-Headers', EXPOSE_HEADERS],
-    vary,
-  ]
+  return [['Access-Control-Allow-Origin', origin], ['Access-Control-Expose-Headers', EXPOSE_HEADERS], vary]
 }
 
 /** Headers of the 204 answer to an OPTIONS preflight, which needs no credentials. */
-export function preflightHeaders(requestHeaders: HeaderList, allowedOrigins: readonly string[]): HeaderPair[] {
+export function preflightHeaders(
+  requestHeaders: HeaderList,
+  allowedOrigins: readonly string[],
+): HeaderPair[] {
   const requested = getHeader(requestHeaders, 'access-control-request-headers')
   return [
     ...corsHeadersFor(requestHeaders, allowedOrigins),

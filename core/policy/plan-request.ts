@@ -1,3 +1,4 @@
+import { VERSION } from '../version'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { OxyError, toErrorBody } from './errors'
@@ -5,7 +6,6 @@ import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
 import { parseRequestTarget, stripStagePrefix } from './request-target'
-import { VERSION } from '../version'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
@@ -89,7 +89,10 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
 }
 
 export function bodyTooLarge(limit: number): OxyError {
-  return new OxyError('body_too_large', `The request body is larger than this proxy's limit of ${limit} bytes.`)
+  return new OxyError(
+    'body_too_large',
+    `The request body is larger than this proxy's limit of ${limit} bytes.`,
+  )
 }
 
 /** An OpenAI-shaped JSON error response. */
@@ -101,7 +104,11 @@ function jsonReply(status: number, value: unknown, corsHeaders: HeaderList, logP
   return {
     kind: 'reply',
     status,
-    headers: [['Content-Type', 'application/json; charset=utf-8'], ['Cache-Control', 'no-store'], ...corsHeaders],
+    headers: [
+      ['Content-Type', 'application/json; charset=utf-8'],
+      ['Cache-Control', 'no-store'],
+      ...corsHeaders,
+    ],
     body: JSON.stringify(value),
     logPath,
   }

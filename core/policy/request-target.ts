@@ -27,13 +27,19 @@ export function parseRequestTarget(target: string): RequestTarget {
     )
   }
   if (!VISIBLE_ASCII.test(target)) {
-    throw new OxyError('invalid_request_target', 'The request target contains spaces, control or non-ASCII bytes.')
+    throw new OxyError(
+      'invalid_request_target',
+      'The request target contains spaces, control or non-ASCII bytes.',
+    )
   }
   const queryAt = target.indexOf('?')
   const path = queryAt === -1 ? target : target.slice(0, queryAt)
   const query = queryAt === -1 ? '' : target.slice(queryAt + 1)
   if (path.startsWith('//')) {
-    throw new OxyError('invalid_path', 'The path must not start with //; check the base URL for a trailing slash.')
+    throw new OxyError(
+      'invalid_path',
+      'The path must not start with //; check the base URL for a trailing slash.',
+    )
   }
   if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) {
     throw new OxyError('invalid_path', 'The path must not contain a backslash or an encoded /, \\ or NUL.')

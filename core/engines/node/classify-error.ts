@@ -21,7 +21,9 @@ export function classifyUpstreamError(error: unknown): OxyError {
     return new OxyError('upstream_unreachable', error.message, { cause: error })
   }
   if (UNREACHABLE_CODES.has(code)) {
-    return new OxyError('upstream_unreachable', `The upstream could not be reached (${code}).`, { cause: error })
+    return new OxyError('upstream_unreachable', `The upstream could not be reached (${code}).`, {
+      cause: error,
+    })
   }
   if (RESET_CODES.has(code)) {
     return new OxyError('upstream_reset', `The upstream closed the connection before responding (${code}).`, {
@@ -29,7 +31,9 @@ export function classifyUpstreamError(error: unknown): OxyError {
     })
   }
   if (code.startsWith('ERR_TLS') || code.startsWith('CERT_') || code.includes('SSL') || code === 'EPROTO') {
-    return new OxyError('upstream_tls_error', `The TLS connection to the upstream failed (${code}).`, { cause: error })
+    return new OxyError('upstream_tls_error', `The TLS connection to the upstream failed (${code}).`, {
+      cause: error,
+    })
   }
   if (code.startsWith('HPE_')) {
     return new OxyError('upstream_bad_response', `The upstream sent a malformed HTTP response (${code}).`, {

@@ -36,7 +36,10 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now()
-    const plan = planRequest({ method: req.method ?? 'GET', target: req.url ?? '', headers: requestHeaders(req) }, config)
+    const plan = planRequest(
+      { method: req.method ?? 'GET', target: req.url ?? '', headers: requestHeaders(req) },
+      config,
+    )
     if (plan.kind === 'reply') {
       sendReply(res, plan)
       res.once('close', () =>
@@ -80,7 +83,14 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       })
     } catch (error) {
       // Node validates header values again; a value it refuses is the client's doing.
-      sendReply(res, errorReply(new OxyError('invalid_request_target', 'The request has an invalid header.', { cause: error }), plan.corsHeaders, plan.logPath))
+      sendReply(
+        res,
+        errorReply(
+          new OxyError('invalid_request_target', 'The request has an invalid header.', { cause: error }),
+          plan.corsHeaders,
+          plan.logPath,
+        ),
+      )
       req.resume()
       return
     }
@@ -150,7 +160,12 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
 
       const idleTimeout = config.idleTimeoutMs
       const onIdle = () =>
-        fail(new OxyError('upstream_idle_timeout', `The upstream stalled for ${idleTimeout} ms (OXY_IDLE_TIMEOUT_MS).`))
+        fail(
+          new OxyError(
+            'upstream_idle_timeout',
+            `The upstream stalled for ${idleTimeout} ms (OXY_IDLE_TIMEOUT_MS).`,
+          ),
+        )
       idleTimer = startTimer(idleTimeout, onIdle)
       incoming.on('data', (chunk: Buffer) => {
         bytesOut += chunk.length
@@ -167,14 +182,20 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       })
       incoming.on('close', () => {
         if (!incoming.complete) {
-          fail(new OxyError('upstream_reset', 'The upstream closed the connection in the middle of the response.'))
+          fail(
+            new OxyError(
+              'upstream_reset',
+              'The upstream closed the connection in the middle of the response.',
+            ),
+          )
         }
       })
     })
 
     req.on('data', (chunk: Buffer) => {
       bytesIn += chunk.length
-      if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes) fail(bodyTooLarge(config.maxBodyBytes))
+      if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes)
+        fail(bodyTooLarge(config.maxBodyBytes))
     })
     req.pipe(upstreamReq)
 
@@ -219,7 +240,8 @@ function requestHeaders(req: IncomingMessage): HeaderPair[] {
  * re-framed upstream, or Node sends a DELETE's body with no framing at all.
  */
 function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): HeaderPair[] {
-  const chunked = req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
+  const chunked =
+    req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
   return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
 }
 

@@ -60,7 +60,8 @@ export function createUpstreamRoutes(outbound: OutboundProxy): UpstreamRoutes {
 }
 
 function createRoute(upstream: Upstream, proxyUrl: string | undefined): UpstreamRoute {
-  const servername = upstream.protocol === 'https:' && !isIpLiteral(upstream.hostname) ? upstream.hostname : undefined
+  const servername =
+    upstream.protocol === 'https:' && !isIpLiteral(upstream.hostname) ? upstream.hostname : undefined
   if (proxyUrl === undefined) {
     const https_ = upstream.protocol === 'https:'
     return {
@@ -125,13 +126,18 @@ class TunnelAgent extends https.Agent {
       port: proxyPort(this.#proxy),
       method: 'CONNECT',
       path: authority,
-      headers: { Host: authority, ...(this.#authorization ? { 'Proxy-Authorization': this.#authorization } : {}) },
+      headers: {
+        Host: authority,
+        ...(this.#authorization ? { 'Proxy-Authorization': this.#authorization } : {}),
+      },
       agent: false,
     })
     connect.once('connect', (response, socket) => {
       if (response.statusCode !== 200) {
         socket.destroy()
-        callback(new ProxyTunnelError(`The outbound proxy refused CONNECT ${authority}: ${response.statusCode}`))
+        callback(
+          new ProxyTunnelError(`The outbound proxy refused CONNECT ${authority}: ${response.statusCode}`),
+        )
         return
       }
       callback(null, tls.connect({ ...options, socket }))

@@ -1,0 +1,55 @@
+/**
+ * The headers each platform injects into requests, with real names and realistic values.
+ * Tests send them through the proxy and assert none reaches the upstream.
+ */
+export const PLATFORM_HEADERS = {
+  /** Tencent SCF Web functions; function URLs add x-scf-remote-addr. */
+  tencentScf: {
+    'X-Scf-Request-Id': '0f8b3f4e-1c2d-4e5f-9a8b-7c6d5e4f3a2b',
+    'X-Scf-Memory': '128',
+    'X-Scf-Timeout': '900',
+    'X-Scf-Version': '$LATEST',
+    'X-Scf-Name': 'oxy',
+    'X-Scf-Namespace': 'default',
+    'X-Scf-Region': 'na-siliconvalley',
+    'X-Scf-Appid': '1250000000',
+    'X-Scf-Uin': '100000000001',
+    'X-Scf-Remote-Addr': '203.0.113.7',
+  },
+  /** Aliyun FC 3.0 custom runtime: the access key trio is the function role's live credentials. */
+  aliyunFc: {
+    'x-fc-request-id': '1-6745e0b1-0d3a5c7e9f1b2d4c6e8a0b1c',
+    'x-fc-access-key-id': 'STS.NTfakeAccessKeyId',
+    'x-fc-access-key-secret': 'fakeAccessKeySecret1234567890',
+    'x-fc-security-token': 'CAISfakeSecurityToken==',
+    'x-fc-function-name': 'oxy',
+    'x-fc-function-memory': '128',
+    'x-fc-function-timeout': '600',
+    'x-fc-function-handler': 'index.handler',
+    'x-fc-function-initializer': '',
+    'x-fc-region': 'ap-southeast-1',
+    'x-fc-account-id': '1234567890123456',
+    'x-fc-qualifier': 'LATEST',
+    'x-fc-version-id': '',
+    'x-fc-instance-id': 'c-6745e0b1-fake',
+  },
+  /** Cloudflare in front of a Worker or any origin. */
+  cloudflare: {
+    'CF-Connecting-IP': '203.0.113.7',
+    'CF-IPCountry': 'CN',
+    'CF-Ray': '8e1f2a3b4c5d6e7f-HKG',
+    'CF-Visitor': '{"scheme":"https"}',
+    'CF-Worker': 'example.workers.dev',
+    'CDN-Loop': 'cloudflare',
+  },
+  /** AWS API Gateway, CloudFront and function URLs. */
+  aws: {
+    'X-Amzn-Trace-Id': 'Root=1-5e1b4151-5ac6c58f0d1a2b3c4d5e6f70',
+    'X-Amz-Cf-Id': 'nBsWBOrSHMgnaROZJK1wGCZ9PcRcSpq_oSXZNQwQ10OTZL4cimZo3g==',
+    'CloudFront-Viewer-Country': 'CN',
+    'CloudFront-Is-Desktop-Viewer': 'true',
+    'CloudFront-Forwarded-Proto': 'https',
+    Via: '2.0 a3650115c5e21e2b5d133ce84464bea3.cloudfront.net (CloudFront)',
+    'X-Forwarded-Port': '443',
+  },
+} as const
