@@ -15,6 +15,10 @@ export const PLATFORM_HEADERS = {
     'X-Scf-Appid': '1250000000',
     'X-Scf-Uin': '100000000001',
     'X-Scf-Remote-Addr': '203.0.113.7',
+    // Not in Tencent's header table, but sent: the role's temporary credentials.
+    'X-Scf-Secret-Id': 'AKIDfakeSecretId',
+    'X-Scf-Secret-Key': 'fakeSecretKey1234567890',
+    'X-Scf-Session-Token': 'fakeSessionToken==',
   },
   /** Aliyun FC 3.0 custom runtime: the access key trio is the function role's live credentials. */
   aliyunFc: {

@@ -21,8 +21,12 @@ export const CLIENT_REVEALING_HEADERS: ReadonlySet<string> = new Set([
   'eo-connecting-ip', // Tencent EdgeOne
   'eo-client-ipcountry',
   'ali-cdn-real-ip',
-  // Aliyun FC's temporary credentials for the function's role. Dropped on every target, not only
-  // by the FC adapter: a node-server bundle deployed on FC must not leak them either.
+  // The function role's temporary credentials, which Aliyun FC and Tencent SCF put on every request.
+  // Dropped on every target, not only by their adapters: a node-server bundle deployed there must
+  // not leak them either.
+  'x-scf-secret-id',
+  'x-scf-secret-key',
+  'x-scf-session-token',
   'x-fc-access-key-id',
   'x-fc-access-key-secret',
   'x-fc-security-token',

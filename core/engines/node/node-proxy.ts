@@ -11,7 +11,7 @@ import {
   toClientHeaders,
   toRawHeaders,
 } from '../../policy'
-import { classifyUpstreamError } from './classify-error'
+import { classifyNodeUpstreamError } from './classify-error'
 import { createUpstreamRoutes } from './upstream-agents'
 
 export interface NodeProxyOptions {
@@ -140,7 +140,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       socket.once('connect', () => clearTimeout(connectTimer))
       socket.once('close', () => clearTimeout(connectTimer))
     })
-    upstreamReq.on('error', (error) => fail(classifyUpstreamError(error)))
+    upstreamReq.on('error', (error) => fail(classifyNodeUpstreamError(error)))
 
     upstreamReq.on('response', (incoming) => {
       upstreamRes = incoming

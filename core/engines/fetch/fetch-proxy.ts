@@ -1,0 +1,215 @@
+import type { AccessLogEntry, ForwardPlan, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
+import {
+  bodyTooLarge,
+  classifyUpstreamError,
+  errorReply,
+  OxyError,
+  planRequest,
+  toClientHeaders,
+} from '../../policy'
+
+export interface FetchProxyOptions {
+  /** Called once per finished exchange, when the response body has ended or failed. */
+  readonly onLog?: (entry: AccessLogEntry) => void
+  /** The runtime's fetch; injectable for runtimes that hand it over (Workers service bindings). */
+  readonly fetch?: typeof fetch
+}
+
+export interface FetchProxy {
+  fetch(request: Request): Promise<Response>
+}
+
+/**
+ * Headers the runtime's fetch sets itself. Host and Content-Length follow the URL and body; the
+ * client's Accept-Encoding is replaced by what the runtime can decode, because fetch hands us
+ * the decoded body and an encoding it cannot decode would reach the client as garbage.
+ */
+const SET_BY_FETCH: ReadonlySet<string> = new Set(['host', 'accept-encoding'])
+
+/** Statuses whose responses carry no body (Response() throws if given one). */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304])
+
+/**
+ * The fetch engine: Request in, Response out, Web APIs only, for runtimes without node:http
+ * (Cloudflare Workers) or that want a Response (Lambda response streaming). It obeys the same
+ * policy as the node engine; what differs is that fetch decodes bodies, so Content-Encoding and
+ * Content-Length are dropped from responses.
+ */
+export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions = {}): FetchProxy {
+  const upstreamFetch = options.fetch ?? globalThis.fetch.bind(globalThis)
+  const log = options.onLog
+
+  async function handle(request: Request): Promise<Response> {
+    const startedAt = Date.now()
+    const url = new URL(request.url)
+    const headers: HeaderPair[] = [...request.headers]
+    const plan = planRequest({ method: request.method, target: url.pathname + url.search, headers }, config)
+    if (plan.kind === 'reply') {
+      log?.({
+        method: request.method,
+        path: plan.logPath,
+        status: plan.status,
+        upstreamMs: undefined,
+        totalMs: Date.now() - startedAt,
+        bytesIn: 0,
+        bytesOut: plan.body.length,
+      })
+      return toResponse(plan)
+    }
+    return forward(request, plan, startedAt)
+  }
+
+  async function forward(request: Request, plan: ForwardPlan, startedAt: number): Promise<Response> {
+    const logExchange = (fields: Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesOut' | 'error'>) =>
+      log?.({
+        method: request.method,
+        path: plan.logPath,
+        totalMs: Date.now() - startedAt,
+        bytesIn: bytesIn.count,
+        ...fields,
+      })
+
+    const upstreamUrl = plan.upstream.origin + plan.upstreamPath
+    // Belt and braces: the policy only ever appends a checked path to the configured origin.
+    if (new URL(upstreamUrl).origin !== plan.upstream.origin) {
+      const reply = errorReply(
+        new OxyError('invalid_path', 'The path would leave the upstream.'),
+        plan.corsHeaders,
+        plan.logPath,
+      )
+      logExchange({ status: reply.status, upstreamMs: undefined, bytesOut: 0, error: 'invalid_path' })
+      return toResponse(reply)
+    }
+
+    const abort = new AbortController()
+    const onClientAbort = () => abort.abort(new OxyError('upstream_reset', 'The client went away.'))
+    request.signal?.addEventListener('abort', onClientAbort, { once: true })
+    const firstByteTimer = startTimer(config.firstByteTimeoutMs, () =>
+      abort.abort(
+        new OxyError(
+          'upstream_timeout',
+          `The upstream sent no response within ${config.firstByteTimeoutMs} ms (OXY_FIRST_BYTE_TIMEOUT_MS).`,
+        ),
+      ),
+    )
+    const bytesIn = { count: 0 }
+    const body = request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null
+
+    let upstream: Response
+    try {
+      upstream = await upstreamFetch(upstreamUrl, {
+        method: request.method,
+        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
+        body,
+        redirect: 'manual',
+        signal: abort.signal,
+        // Required by Node's fetch for a streamed request body; ignored elsewhere.
+        duplex: 'half',
+      } as RequestInit & { duplex: 'half' })
+    } catch (caught) {
+      clearTimeout(firstByteTimer)
+      const error = classifyUpstreamError(abort.signal.aborted ? abort.signal.reason : caught)
+      const reply = errorReply(error, plan.corsHeaders, plan.logPath)
+      logExchange({ status: reply.status, upstreamMs: undefined, bytesOut: 0, error: error.code })
+      return toResponse(reply)
+    }
+    clearTimeout(firstByteTimer)
+    const upstreamMs = Date.now() - startedAt
+    const responseHeaders = toClientHeaders([...upstream.headers], {
+      bodyDecoded: true,
+      corsHeaders: plan.corsHeaders,
+    })
+    if (!upstream.body || NULL_BODY_STATUSES.has(upstream.status)) {
+      logExchange({ status: upstream.status, upstreamMs, bytesOut: 0 })
+      return new Response(null, {
+        status: upstream.status,
+        statusText: upstream.statusText,
+        headers: toHeadersInit(responseHeaders),
+      })
+    }
+
+    const reader = upstream.body.getReader()
+    let bytesOut = 0
+    let idleTimer: ReturnType<typeof setTimeout> | undefined
+    const finish = (error?: string) => {
+      clearTimeout(idleTimer)
+      request.signal?.removeEventListener('abort', onClientAbort)
+      logExchange({ status: upstream.status, upstreamMs, bytesOut, error })
+    }
+    const stream = new ReadableStream<Uint8Array>({
+      // Pull, not push: a chunk is read from upstream only when the client wants one, which is
+      // backpressure, and each chunk is handed on the moment it arrives, which keeps SSE live.
+      async pull(controller) {
+        clearTimeout(idleTimer)
+        idleTimer = startTimer(config.idleTimeoutMs, () =>
+          abort.abort(
+            new OxyError(
+              'upstream_idle_timeout',
+              `The upstream stalled for ${config.idleTimeoutMs} ms (OXY_IDLE_TIMEOUT_MS).`,
+            ),
+          ),
+        )
+        try {
+          const { done, value } = await reader.read()
+          clearTimeout(idleTimer)
+          if (done) {
+            controller.close()
+            finish()
+            return
+          }
+          bytesOut += value.byteLength
+          controller.enqueue(value)
+        } catch (caught) {
+          // Error the stream, never close it: a truncated body must not look complete.
+          const error = classifyUpstreamError(abort.signal.aborted ? abort.signal.reason : caught)
+          controller.error(error)
+          finish(error.code)
+        }
+      },
+      cancel(reason) {
+        abort.abort(reason)
+        reader.cancel(reason).catch(() => {})
+        finish('client_closed')
+      },
+    })
+    return new Response(stream, {
+      status: upstream.status,
+      statusText: upstream.statusText,
+      headers: toHeadersInit(responseHeaders),
+    })
+  }
+
+  return { fetch: handle }
+}
+
+/** Counts request bytes on their way upstream and stops a body that grows past the limit. */
+function countBytes(
+  body: ReadableStream<Uint8Array>,
+  counter: { count: number },
+  limit: number | undefined,
+): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        counter.count += chunk.byteLength
+        if (limit !== undefined && counter.count > limit) controller.error(bodyTooLarge(limit))
+        else controller.enqueue(chunk)
+      },
+    }),
+  )
+}
+
+function toResponse(reply: LocalReply): Response {
+  return new Response(NULL_BODY_STATUSES.has(reply.status) ? null : reply.body, {
+    status: reply.status,
+    headers: toHeadersInit(reply.headers),
+  })
+}
+
+function toHeadersInit(pairs: readonly HeaderPair[]): [string, string][] {
+  return pairs.map(([name, value]) => [name, value])
+}
+
+function startTimer(ms: number, onTimeout: () => void): ReturnType<typeof setTimeout> | undefined {
+  return ms > 0 ? setTimeout(onTimeout, ms) : undefined
+}
