@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
 
 /**
@@ -18,6 +19,8 @@ export interface ReceivedRequest {
   readonly rawHeaders: readonly string[]
   readonly headers: http.IncomingHttpHeaders
   body: Buffer
+  /** performance.now() when the first body byte arrived, to tell streaming from buffering. */
+  firstChunkAt: number | undefined
   /** Resolves when the exchange ends; `aborted` when the proxy closed it before the response finished. */
   readonly done: Promise<{ aborted: boolean }>
 }
@@ -61,6 +64,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       rawHeaders: req.rawHeaders,
       headers: req.headers,
       body: Buffer.alloc(0),
+      firstChunkAt: undefined,
       done: new Promise((resolve) => {
         settle = resolve
       }),
@@ -69,7 +73,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     res.once('close', () => settle({ aborted: !res.writableFinished }))
     const chunks: Buffer[] = []
     try {
-      for await (const chunk of req) chunks.push(chunk as Buffer)
+      for await (const chunk of req) {
+        record.firstChunkAt ??= performance.now()
+        chunks.push(chunk as Buffer)
+      }
     } catch {
       return
     }

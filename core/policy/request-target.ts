@@ -9,8 +9,11 @@ export interface RequestTarget {
 
 /** Visible US-ASCII only: no spaces, controls (CR, LF, NUL) or raw non-ASCII bytes. */
 const VISIBLE_ASCII = /^[\x21-\x7e]*$/
-/** Encoded `/`, `\` and NUL: upstreams and the frameworks in front of them decode these differently. */
-const ENCODED_SEPARATOR = /%(2f|5c|00)/i
+/**
+ * Encoded `/` and `\`, which upstreams and the frameworks in front of them decode differently,
+ * and encoded control bytes (NUL, CR, LF, ...), which no API path needs.
+ */
+const ENCODED_SEPARATOR = /%(2f|5c|[01][0-9a-f]|7f)/i
 /** `.` and `..` segments, also percent-encoded, which an upstream would resolve against the base path. */
 const DOT_SEGMENT = /^(\.|%2e){1,2}$/i
 
@@ -42,7 +45,10 @@ export function parseRequestTarget(target: string): RequestTarget {
     )
   }
   if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) {
-    throw new OxyError('invalid_path', 'The path must not contain a backslash or an encoded /, \\ or NUL.')
+    throw new OxyError(
+      'invalid_path',
+      'The path must not contain a backslash, an encoded / or \\, or an encoded control byte.',
+    )
   }
   if (path.split('/').some((segment) => DOT_SEGMENT.test(segment))) {
     throw new OxyError('invalid_path', 'The path must not contain . or .. segments.')

@@ -19,6 +19,9 @@ const RESET_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_CLOSED',
 ])
 
+/** Node's TLS errors and OpenSSL's certificate verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, ...). */
+const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|EPROTO$)|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|_CERT_|SSL/
+
 /**
  * Turns whatever a failed upstream exchange threw into the error the client is told about.
  * Looks at `code`, then at `cause.code` (how fetch wraps socket errors).
@@ -37,7 +40,7 @@ export function classifyUpstreamError(error: unknown): OxyError {
       options,
     )
   }
-  if (code.startsWith('ERR_TLS') || code.startsWith('CERT_') || code.includes('SSL') || code === 'EPROTO') {
+  if (TLS_CODE.test(code)) {
     return new OxyError('upstream_tls_error', `The TLS connection to the upstream failed (${code}).`, options)
   }
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO') {
