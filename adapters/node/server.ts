@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import http from 'node:http'
+import http, { STATUS_CODES } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ProxyConfig } from '../../core'
@@ -59,20 +59,13 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy()
     return
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
-  const status = tooLarge ? 431 : 400
-  const body = JSON.stringify(
-    toErrorBody(
-      new OxyError(
-        'invalid_request_target',
-        tooLarge
-          ? 'The request headers are too large.'
-          : `The request is not valid HTTP (${error.code ?? 'parse error'}).`,
-      ),
-    ),
-  )
+  const oxyError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new OxyError('request_headers_too_large', 'The request headers are too large.')
+      : new OxyError('invalid_request', `The request is not valid HTTP (${error.code ?? 'parse error'}).`)
+  const body = JSON.stringify(toErrorBody(oxyError))
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${oxyError.status} ${STATUS_CODES[oxyError.status]}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +

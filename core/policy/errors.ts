@@ -8,6 +8,8 @@ export const ERROR_TYPE = 'oxy_error'
 
 export type OxyErrorCode =
   | 'invalid_config'
+  | 'invalid_request'
+  | 'request_headers_too_large'
   | 'invalid_request_target'
   | 'invalid_path'
   | 'not_found'
@@ -23,6 +25,8 @@ export type OxyErrorCode =
 
 const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_config: 500,
+  invalid_request: 400,
+  request_headers_too_large: 431,
   invalid_request_target: 400,
   invalid_path: 400,
   not_found: 404,
