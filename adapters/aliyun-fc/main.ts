@@ -1,0 +1,13 @@
+import { runServer } from '../node'
+import { toFcServerInput } from './defaults'
+
+// Started by /code/main or /code/bootstrap on an Aliyun FC custom runtime.
+Promise.resolve()
+  .then(() => {
+    const { env, defaults } = toFcServerInput(process.env)
+    return runServer(env, defaults)
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`oxy: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type {
+  ALBEvent,
+  ALBResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda'
+import serverless from 'serverless-http'
+import type { AccessLogEntry, ConfigError } from '../../core'
+import { errorReply } from '../../core'
+import { createNodeProxy } from '../../core/engines/node'
+import { isBinaryResponse } from './is-binary-response'
+import type { LoadedConfig } from './load-config'
+import type { StageEvent } from './strip-api-stage'
+import { stripApiStage } from './strip-api-stage'
+
+/** API Gateway REST (v1), HTTP API (v2), ALB and function URLs (v2 shape). */
+export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2 | ALBEvent
+export type HttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2 | ALBResult
+export type BufferedHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * The buffered handler: serverless-http turns each event into a node:http request for the node
+ * engine and collects the response into one result. Nothing streams: Lambda returns the body
+ * when the upstream has finished.
+ */
+export function createBufferedHandler(
+  loaded: LoadedConfig,
+  onLog?: (entry: AccessLogEntry) => void,
+): BufferedHandler {
+  const listener: Listener = loaded.ok
+    ? createNodeProxy(loaded.config, { onLog }).handle
+    : replyWithConfigError(loaded.error)
+  const handle = serverless(listener, {
+    binary: isBinaryResponse,
+    // serverless-http would add x-request-id with API Gateway's id; the upstream has no use for it.
+    requestId: '',
+    request: (req: IncomingMessage, event: StageEvent) => stripApiStage(req, event),
+  })
+  return (event, context) => handle(event, context) as Promise<HttpResult>
+}
+
+function replyWithConfigError(error: ConfigError): Listener {
+  return (req, res) => {
+    const reply = errorReply(error, [], req.url ?? '/')
+    res.writeHead(reply.status, reply.headers.flat())
+    res.end(reply.body)
+  }
+}

@@ -1,0 +1,21 @@
+import type { AccessLogEntry } from '../../core'
+import { formatAccessLog } from '../../core'
+import { createBufferedHandler } from './buffered-handler'
+import { loadConfig } from './load-config'
+
+// The Lambda bundle's entry (index.js): configuration is read once per cold start.
+const loaded = loadConfig(process.env)
+if (!loaded.ok) writeLine({ level: 'error', msg: 'invalid configuration', error: loaded.error.message })
+const onLog = loaded.ok && loaded.config.log === 'json' ? logAccess : undefined
+
+/** index.handler: API Gateway REST and HTTP APIs, ALB, and function URLs in BUFFERED mode. */
+export const handler = createBufferedHandler(loaded, onLog)
+
+/** CloudWatch keeps what the function writes to stdout, one JSON line per request. */
+function logAccess(entry: AccessLogEntry): void {
+  process.stdout.write(`${formatAccessLog(entry)}\n`)
+}
+
+function writeLine(fields: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`)
+}

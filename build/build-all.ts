@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { bundleEntry } from './bundle'
+import { checkShellScript } from './check-script'
+import type { BuildTarget } from './targets'
+import { TARGETS } from './targets'
+import type { ZipEntry } from './write-zip'
+import { entryDate, writeZip } from './write-zip'
+
+export const CHECKSUMS_FILE = 'SHA256SUMS'
+
+export interface BuiltZip {
+  readonly platform: string
+  readonly zip: string
+  readonly file: string
+  readonly bytes: number
+  readonly sha256: string
+}
+
+export interface BuildOptions {
+  readonly rootDir: string
+  readonly outDir: string
+  readonly targets?: readonly BuildTarget[]
+  /** For SOURCE_DATE_EPOCH. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Builds every target's zip into outDir, then SHA256SUMS for them, in the table's order. */
+export async function buildAll(options: BuildOptions): Promise<BuiltZip[]> {
+  const { rootDir, outDir, targets = TARGETS, env = {} } = options
+  await mkdir(outDir, { recursive: true })
+  const date = entryDate(env)
+  const built = await Promise.all(
+    targets.map(async (target) => {
+      const file = path.join(outDir, target.zip)
+      await writeZip(file, await collectEntries(target, rootDir), date)
+      const data = await readFile(file)
+      return {
+        platform: target.platform,
+        zip: target.zip,
+        file,
+        bytes: data.length,
+        sha256: createHash('sha256').update(data).digest('hex'),
+      }
+    }),
+  )
+  // The format `sha256sum -c` reads: two spaces, then the name.
+  const sums = built.map((zip) => `${zip.sha256}  ${zip.zip}\n`).join('')
+  await writeFile(path.join(outDir, CHECKSUMS_FILE), sums)
+  return built
+}
+
+async function collectEntries(target: BuildTarget, rootDir: string): Promise<ZipEntry[]> {
+  const entries: ZipEntry[] = []
+  // Start scripts first: they are what the platform looks for at the zip root.
+  for (const file of target.files) {
+    const data = await readFile(path.join(rootDir, file.source))
+    if (file.executable) checkShellScript(file.source, data.toString('utf8'))
+    entries.push({ name: file.name, data, mode: file.executable ? 0o755 : 0o644 })
+  }
+  entries.push({
+    name: target.bundle.name,
+    data: await bundleEntry(target.bundle, rootDir),
+    mode: 0o644,
+  })
+  return entries
+}

@@ -1,0 +1,67 @@
+/**
+ * One row per platform: what goes into its zip. The build, the artifact tests and the guides all
+ * read this table, so a file named here is a file a user uploads.
+ */
+
+export interface BundleSpec {
+  /** TypeScript entry, relative to the repository root. */
+  readonly entry: string
+  /** File name inside the zip. */
+  readonly name: string
+  /** Lambda loads `.js` as CommonJS; the server bundles are ESM so no package.json is needed. */
+  readonly format: 'esm' | 'cjs'
+}
+
+export interface CopiedFile {
+  /** Source, relative to the repository root. */
+  readonly source: string
+  /** File name inside the zip. */
+  readonly name: string
+  /** Shell scripts the platform executes: mode 0755, LF only, `#!/bin/bash`. */
+  readonly executable: boolean
+}
+
+export interface BuildTarget {
+  /** Shown in the build's table. */
+  readonly platform: string
+  readonly zip: string
+  readonly bundle: BundleSpec
+  readonly files: readonly CopiedFile[]
+}
+
+/** Oldest Node any target runs: SCF's node18 and FC's nodejs18 are still offered. */
+export const NODE_TARGET = 'node18'
+
+export const TARGETS: readonly BuildTarget[] = [
+  {
+    platform: 'Tencent Cloud SCF (Web function)',
+    zip: 'tencent-scf.zip',
+    bundle: { entry: 'adapters/tencent-scf/main.ts', name: 'oxy.mjs', format: 'esm' },
+    // https://cloud.tencent.com/document/product/583/56126: scf_bootstrap at the zip root.
+    files: [{ source: 'adapters/tencent-scf/scf_bootstrap', name: 'scf_bootstrap', executable: true }],
+  },
+  {
+    platform: 'Aliyun FC 3.0 (custom runtime)',
+    zip: 'aliyun-fc.zip',
+    bundle: { entry: 'adapters/aliyun-fc/main.ts', name: 'oxy.mjs', format: 'esm' },
+    // https://help.aliyun.com/document_detail/2513503.html: the start command users type is
+    // /code/main; FC runs /code/bootstrap when none is set. Both start the same server.
+    files: [
+      { source: 'adapters/aliyun-fc/bootstrap', name: 'main', executable: true },
+      { source: 'adapters/aliyun-fc/bootstrap', name: 'bootstrap', executable: true },
+    ],
+  },
+  {
+    platform: 'AWS Lambda (Node.js 20+)',
+    zip: 'aws-lambda.zip',
+    // Handlers are index.handler and index.streamHandler.
+    bundle: { entry: 'adapters/aws-lambda/index.ts', name: 'index.js', format: 'cjs' },
+    files: [],
+  },
+  {
+    platform: 'Self-hosted (Node.js 18+)',
+    zip: 'node-server.zip',
+    bundle: { entry: 'adapters/node/main.ts', name: 'oxy.mjs', format: 'esm' },
+    files: [{ source: 'build/node-server-readme.md', name: 'README.md', executable: false }],
+  },
+]
