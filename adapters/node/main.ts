@@ -1,7 +1,14 @@
+import { isClusterWorker, parseWorkers, runPrimary } from './cluster'
 import { runServer } from './run'
 
 // The self-hosted server: `npm start`, or `node oxy.mjs` from the node-server bundle.
-runServer(process.env).catch((error: unknown) => {
-  process.stderr.write(`oxy: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
-})
+// With OXY_WORKERS set, this process becomes the cluster primary and its workers run the server.
+Promise.resolve()
+  .then(() => {
+    const workers = isClusterWorker() ? undefined : parseWorkers(process.env)
+    return workers === undefined ? runServer(process.env) : runPrimary(process.env, workers)
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`oxy: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })

@@ -1,0 +1,109 @@
+import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createRequire } from 'node:module'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../../core'
+import type { FakeOpenAI } from '../../test/fake-openai'
+import { startFakeOpenAI } from '../../test/fake-openai'
+import { parseWorkers } from './cluster'
+
+const MAIN = new URL('./main.ts', import.meta.url).pathname
+const TSX = createRequire(import.meta.url).resolve('tsx')
+
+const children: ChildProcess[] = []
+let upstream: FakeOpenAI
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAI()
+})
+
+afterAll(async () => {
+  await upstream.close()
+})
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+function spawnMain(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[] } {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    env: { PATH: process.env.PATH, OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  const lines: Record<string, unknown>[] = []
+  let buffered = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString()
+    const complete = buffered.split('\n')
+    buffered = complete.pop() ?? ''
+    for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>)
+  })
+  return { child, lines }
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 1_000; i++) {
+    const found = probe()
+    if (found !== undefined) return found
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('parseWorkers', () => {
+  it('should run one process when OXY_WORKERS is unset or empty', () => {
+    expect(parseWorkers({})).toBeUndefined()
+    expect(parseWorkers({ OXY_WORKERS: ' ' })).toBeUndefined()
+  })
+
+  it('should take auto as one worker per core, and whole numbers as they are', () => {
+    expect(parseWorkers({ OXY_WORKERS: 'auto' }, 6)).toBe(6)
+    expect(parseWorkers({ OXY_WORKERS: 'AUTO' }, 0)).toBe(1)
+    expect(parseWorkers({ OXY_WORKERS: '3' })).toBe(3)
+  })
+
+  it.each(['0', '-2', '1.5', 'two', '100000'])('should refuse OXY_WORKERS=%s, naming it', (value) => {
+    expect(() => parseWorkers({ OXY_WORKERS: value })).toThrow(ConfigError)
+    expect(() => parseWorkers({ OXY_WORKERS: value })).toThrow(`OXY_WORKERS=${JSON.stringify(value)}`)
+  })
+})
+
+describe('main with OXY_WORKERS (node:cluster)', () => {
+  it('should exit 1 naming OXY_WORKERS when its value is bad, before anything listens', async () => {
+    const { child, lines } = spawnMain({ OXY_TARGET: upstream.url, OXY_WORKERS: 'many' })
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(1)
+    expect(stderr).toContain('OXY_WORKERS="many"')
+    expect(lines.some((line) => line.msg === 'listening')).toBe(false)
+  })
+
+  it('should serve from two workers, then drain and exit 0 on SIGTERM', async () => {
+    const { child, lines } = spawnMain({ OXY_TARGET: upstream.url, OXY_WORKERS: '2' })
+    const listening = await waitFor(() => {
+      const found = lines.filter((line) => line.msg === 'listening')
+      return found.length === 2 ? found : undefined
+    }, 'two workers to listen')
+    const url = listening[0]!.url as string
+    // Both workers share one port.
+    expect(listening[1]!.url).toBe(url)
+
+    const responses = await Promise.all(Array.from({ length: 8 }, () => fetch(`${url}/v1/models`)))
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200))
+    await Promise.all(responses.map((response) => response.arrayBuffer()))
+
+    const inFlight = fetch(`${url}/fake/slow-first-byte?ms=600`)
+    await waitFor(() => upstream.received.find((r) => r.url.startsWith('/fake/slow-first-byte')), 'upstream')
+    child.kill('SIGTERM')
+    const slow = await inFlight
+    expect(slow.status).toBe(200)
+    expect(await slow.json()).toEqual({ ok: true })
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+  })
+})
