@@ -4,9 +4,10 @@ import { runServer } from './run'
 // The self-hosted server: `npm start`, or `node oxy.mjs` from the node-server bundle.
 // With OXY_WORKERS set, this process becomes the cluster primary and its workers run the server.
 Promise.resolve()
-  .then(() => {
+  .then(async () => {
     const workers = isClusterWorker() ? undefined : parseWorkers(process.env)
-    return workers === undefined ? runServer(process.env) : runPrimary(process.env, workers)
+    if (workers === undefined) await runServer(process.env)
+    else runPrimary(process.env, workers)
   })
   .catch((error: unknown) => {
     process.stderr.write(`oxy: ${error instanceof Error ? error.message : String(error)}\n`)
