@@ -1,5 +1,6 @@
 import path from 'node:path'
 import * as esbuild from 'esbuild'
+import { WORKER_BUILD_OPTIONS } from '../adapters/cloudflare-workers/build-options'
 import { VERSION } from '../core'
 import type { BundleSpec } from './targets'
 import { NODE_TARGET } from './targets'
@@ -9,8 +10,7 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
   const result = await esbuild.build({
     absWorkingDir: rootDir,
     entryPoints: [path.join(rootDir, spec.entry)],
-    platform: 'node',
-    target: NODE_TARGET,
+    ...(spec.runtime === 'workers' ? WORKER_BUILD_OPTIONS : { platform: 'node', target: NODE_TARGET }),
     bundle: true,
     format: spec.format,
     write: false,

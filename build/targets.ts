@@ -10,6 +10,8 @@ export interface BundleSpec {
   readonly name: string
   /** Lambda loads `.js` as CommonJS; the server bundles are ESM so no package.json is needed. */
   readonly format: 'esm' | 'cjs'
+  /** Node unless said otherwise; `workers` bundles for the Workers runtime (no node:* builtins). */
+  readonly runtime?: 'node' | 'workers'
 }
 
 export interface CopiedFile {
@@ -63,5 +65,20 @@ export const TARGETS: readonly BuildTarget[] = [
     zip: 'node-server.zip',
     bundle: { entry: 'adapters/node/main.ts', name: 'oxy.mjs', format: 'esm' },
     files: [{ source: 'build/node-server-readme.md', name: 'README.md', executable: false }],
+  },
+  {
+    platform: 'Cloudflare Workers',
+    zip: 'cloudflare-workers.zip',
+    // worker.js alone is what users paste into the dashboard editor; `wrangler deploy` reads
+    // wrangler.toml beside it: https://developers.cloudflare.com/workers/wrangler/configuration/
+    bundle: {
+      entry: 'adapters/cloudflare-workers/worker.ts',
+      name: 'worker.js',
+      format: 'esm',
+      runtime: 'workers',
+    },
+    files: [
+      { source: 'adapters/cloudflare-workers/wrangler.toml', name: 'wrangler.toml', executable: false },
+    ],
   },
 ]

@@ -29,6 +29,20 @@ export interface ConformanceOptions {
   readonly decodesBody?: boolean
   /** Injected headers the platform adds, which must never reach the upstream. */
   readonly platformHeaders?: Record<string, string>
+  /**
+   * The encoding the platform's edge applies to compressible responses (JSON) for a client that
+   * accepts it, after the engine has handed over a decoded body: Cloudflare's edge, and miniflare
+   * in front of workerd, gzip them again. https://developers.cloudflare.com/speed/optimization/content/compression/
+   */
+  readonly edgeCompression?: 'gzip'
+  /**
+   * Set, to the reason, when the runtime's HTTP server ends a response whose body stream errored
+   * with a clean chunked terminator, so no engine can make the cut visible to the client (workerd:
+   * https://github.com/cloudflare/workerd/issues/6818). The case then checks that the client gets
+   * exactly what the upstream sent before it died, with nothing appended; once the runtime is
+   * fixed it fails, and the option should go.
+   */
+  readonly endsErroredBodiesCleanly?: string
 }
 
 /** A closed loopback port: connecting to it is refused at once. */
@@ -124,7 +138,7 @@ export function describeConformance(name: string, start: StartProxy, options: Co
     it('should pass gzip bodies so that the client can read them', async () => {
       const raw = await rawGet(`${proxy.url}/v1/models`, { 'Accept-Encoding': 'gzip' })
       const encoding = raw.headers['content-encoding']
-      if (options.decodesBody) expect(encoding).toBeUndefined()
+      if (options.decodesBody) expect(encoding).toBe(options.edgeCompression)
       else expect(encoding).toBe('gzip')
       const body = encoding === 'gzip' ? zlib.gunzipSync(raw.body) : raw.body
       expect(JSON.parse(body.toString())).toEqual(MODELS)
@@ -206,7 +220,13 @@ export function describeConformance(name: string, start: StartProxy, options: Co
     it('should end a stream abruptly, not cleanly, when the upstream dies mid-stream', async () => {
       const response = await fetch(`${proxy.url}/fake/stream?chunks=10&delay=20&reset=2`)
       expect(response.status).toBe(200)
-      await expect(response.text()).rejects.toThrow()
+      if (options.endsErroredBodiesCleanly) {
+        const events = (await response.text()).split('\n\n').filter((event) => event !== '')
+        expect(events, options.endsErroredBodiesCleanly).toHaveLength(2)
+        for (const event of events) expect(event).toMatch(/^data: \{"id":"chatcmpl-fake".*\}$/)
+      } else {
+        await expect(response.text()).rejects.toThrow()
+      }
       // ...and keep serving.
       expect((await client.models.list()).data).toHaveLength(MODELS.data.length)
     })

@@ -1,0 +1,49 @@
+import type { AccessLogEntry, ProxyConfig } from '../../core'
+import { ConfigError, formatAccessLog, parseConfig } from '../../core'
+import type { FetchProxy } from '../../core/engines/fetch'
+import { createFetchProxy } from '../../core/engines/fetch'
+import { WORKERS_DEFAULTS } from './defaults'
+import { toEnvRecord } from './to-env-record'
+
+export type LoadedProxy =
+  | { readonly kind: 'ready'; readonly config: ProxyConfig; readonly proxy: FetchProxy }
+  | { readonly kind: 'invalid'; readonly error: ConfigError }
+
+export interface LoadProxyOptions {
+  /** Where log lines go; Workers Logs and `wrangler tail` collect console.log. */
+  readonly write?: (line: string) => void
+}
+
+/**
+ * Bindings are fixed for an isolate's life, and Workers hands every request the same env object,
+ * so the config is parsed once per env and a bad value is reported once, not per request.
+ */
+const LOADED = new WeakMap<object, LoadedProxy>()
+
+/** The proxy for these bindings, or the config error every request should be answered with. */
+export function loadProxy(bindings: object, options: LoadProxyOptions = {}): LoadedProxy {
+  const cached = LOADED.get(bindings)
+  if (cached) return cached
+  const write = options.write ?? writeConsole
+  const loaded = createProxy(bindings, write)
+  if (loaded.kind === 'invalid')
+    write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: loaded.error.message }))
+  LOADED.set(bindings, loaded)
+  return loaded
+}
+
+function createProxy(bindings: object, write: (line: string) => void): LoadedProxy {
+  let config: ProxyConfig
+  try {
+    config = parseConfig(toEnvRecord(bindings), WORKERS_DEFAULTS)
+  } catch (error) {
+    if (error instanceof ConfigError) return { kind: 'invalid', error }
+    throw error
+  }
+  const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+}
+
+function writeConsole(line: string): void {
+  console.log(line)
+}
