@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { unzipTo } from '../test/unzip'
+import { track } from './processes'
+
+const ROOT = path.resolve(import.meta.dirname, '..')
+const BUILD_TIMEOUT_MS = 120_000
+
+/** One unpacked artifact: where it is, and what it is called in the table. */
+export interface Artifact {
+  readonly zip: string
+  readonly dir: string
+  readonly zipBytes: number
+  /** The JavaScript bundle inside, with its size: what the 60 KB target is about. */
+  readonly bundle: { readonly name: string; readonly bytes: number } | undefined
+}
+
+/** Bundles inside the zips, by the extension the platforms load. */
+const BUNDLE_FILE = /\.(mjs|js|cjs)$/
+
+/**
+ * The zips to measure: built fresh from this working tree with `npm run build -- <dir>` (so the
+ * numbers describe this code, not a stale dist-zips/), else the ones already in dist-zips/, else
+ * none (the caller then measures its own node bundle).
+ */
+export async function findArtifacts(workDir: string, log: (message: string) => void): Promise<Artifact[]> {
+  const built = path.join(workDir, 'zips')
+  let zipDir: string | undefined
+  if (existsSync(path.join(ROOT, 'build', 'build.ts'))) {
+    const ok = await runBuild(built)
+    if (ok) zipDir = built
+    else log('  npm run build failed; looking in dist-zips/')
+  }
+  if (!zipDir && existsSync(path.join(ROOT, 'dist-zips'))) zipDir = path.join(ROOT, 'dist-zips')
+  if (!zipDir) return []
+  const zips = (await readdir(zipDir)).filter((name) => name.endsWith('.zip')).sort()
+  return Promise.all(
+    zips.map(async (zip) => {
+      const dir = path.join(workDir, 'unzipped', path.basename(zip, '.zip'))
+      await mkdir(dir, { recursive: true })
+      const entries = await unzipTo(path.join(zipDir, zip), dir)
+      const bundleName = entries.map((entry) => entry.name).find((name) => BUNDLE_FILE.test(name))
+      return {
+        zip,
+        dir,
+        zipBytes: (await stat(path.join(zipDir, zip))).size,
+        bundle: bundleName
+          ? { name: bundleName, bytes: (await stat(path.join(dir, bundleName))).size }
+          : undefined,
+      }
+    }),
+  )
+}
+
+function runBuild(outDir: string): Promise<boolean> {
+  const child = track(
+    spawn('npm', ['run', '--silent', 'build', '--', outDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  )
+  const guard = setTimeout(() => child.kill('SIGKILL'), BUILD_TIMEOUT_MS)
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(guard)
+      resolve(code === 0)
+    }),
+  )
+}

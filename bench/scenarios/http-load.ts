@@ -1,0 +1,114 @@
+import type { BenchContext } from '../context'
+import { rotate } from '../settings'
+import type { Spread } from '../stats'
+import { ratioSpread, record, spread } from '../stats'
+import type { Endpoint, ProxyKind } from '../targets'
+import { PROXY_LABELS, startProxy } from '../targets'
+import { runWrk, writeWrkScript } from '../wrk'
+
+export interface ThroughputResult {
+  readonly connections: number
+  /** req/s per endpoint label, `direct` being the upstream without a proxy. */
+  readonly rps: Record<string, Spread>
+  /** oxy (and the cluster) over each peer, per round. */
+  readonly ratios: Record<string, Spread>
+}
+
+export interface LatencyResult {
+  /** Absolute p50/p99 per endpoint, µs. */
+  readonly p50Us: Record<string, Spread>
+  readonly p99Us: Record<string, Spread>
+  /** What the proxy adds over calling the upstream directly in the same round, µs. */
+  readonly addedP50Us: Record<string, Spread>
+  readonly addedP99Us: Record<string, Spread>
+}
+
+const DIRECT = 'direct (no proxy)'
+
+/**
+ * Scenarios 1 and 2 share long-lived proxies: each is started once, warmed up, then measured
+ * round by round in rotating order, so drift on the shared machine hits every proxy alike.
+ */
+export async function benchHttpLoad(ctx: BenchContext): Promise<{
+  throughput: ThroughputResult
+  latency: LatencyResult
+}> {
+  const script = await writeWrkScript(ctx.workDir)
+  const kinds: ProxyKind[] = ['oxy', 'oxy-cluster', ...ctx.proxies.filter((kind) => !kind.startsWith('oxy'))]
+  const endpoints: Endpoint[] = [{ ...ctx.upstream, name: DIRECT }]
+  try {
+    for (const kind of kinds)
+      endpoints.push(await startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir))
+    const { connections, rounds, seconds } = ctx.settings.throughput
+    for (const endpoint of endpoints) await runWrk({ script, port: endpoint.port, connections, seconds: 1 })
+
+    const rps: Record<string, number[]> = {}
+    for (let round = 0; round < rounds; round++) {
+      for (const endpoint of rotate(endpoints, round)) {
+        const result = await runWrk({ script, port: endpoint.port, connections, seconds })
+        if (result.errors > 0 || result.non2xx > 0)
+          ctx.log(`  ${endpoint.name}: ${result.errors} errors, ${result.non2xx} non-2xx`)
+        record(rps, endpoint.name, result.requestsPerSec)
+        ctx.log(
+          `  [1] round ${round + 1}/${rounds} ${endpoint.name}: ${Math.round(result.requestsPerSec)} req/s`,
+        )
+      }
+    }
+
+    const latencyEndpoints = endpoints.filter((endpoint) => endpoint.name !== PROXY_LABELS['oxy-cluster'])
+    const p50: Record<string, number[]> = {}
+    const p99: Record<string, number[]> = {}
+    for (let round = 0; round < ctx.settings.latency.rounds; round++) {
+      for (const endpoint of rotate(latencyEndpoints, round)) {
+        const result = await runWrk({
+          script,
+          port: endpoint.port,
+          connections: 1,
+          seconds: ctx.settings.latency.seconds,
+        })
+        record(p50, endpoint.name, result.p50Us)
+        record(p99, endpoint.name, result.p99Us)
+        ctx.log(`  [2] round ${round + 1} ${endpoint.name}: p50 ${result.p50Us} µs, p99 ${result.p99Us} µs`)
+      }
+    }
+
+    return {
+      throughput: { connections, rps: mapValues(rps, spread), ratios: throughputRatios(rps) },
+      latency: {
+        p50Us: mapValues(p50, spread),
+        p99Us: mapValues(p99, spread),
+        addedP50Us: addedOverDirect(p50),
+        addedP99Us: addedOverDirect(p99),
+      },
+    }
+  } finally {
+    for (const endpoint of endpoints.slice(1)) await endpoint.stop()
+  }
+}
+
+function throughputRatios(rps: Record<string, number[]>): Record<string, Spread> {
+  const ratios: Record<string, Spread> = {}
+  const oxy = rps[PROXY_LABELS.oxy] ?? []
+  const cluster = rps[PROXY_LABELS['oxy-cluster']] ?? []
+  for (const peer of ['http-proxy', 'nginx'] as const) {
+    const peerRps = rps[PROXY_LABELS[peer]]
+    if (!peerRps) continue
+    ratios[`oxy / ${PROXY_LABELS[peer]}`] = ratioSpread(oxy, peerRps)
+    ratios[`oxy cluster / ${PROXY_LABELS[peer]}`] = ratioSpread(cluster, peerRps)
+  }
+  ratios['oxy cluster / oxy'] = ratioSpread(cluster, oxy)
+  return ratios
+}
+
+function addedOverDirect(values: Record<string, number[]>): Record<string, Spread> {
+  const direct = values[DIRECT] ?? []
+  const added: Record<string, Spread> = {}
+  for (const [name, series] of Object.entries(values)) {
+    if (name !== DIRECT) added[name] = spread(series.map((value, i) => value - (direct[i] ?? Number.NaN)))
+  }
+  return added
+}
+
+export function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]))
+}

@@ -1,0 +1,115 @@
+import type { BenchContext } from '../context'
+import { peakRssMb, rssMb, spawnTracked } from '../processes'
+import { rotate } from '../settings'
+import type { Spread } from '../stats'
+import { record, spread } from '../stats'
+import type { ProxyKind } from '../targets'
+import { PROXY_LABELS, startProxy } from '../targets'
+import { mapValues } from './http-load'
+
+export interface SseResult {
+  readonly streams: number
+  readonly seconds: number
+  readonly everyMs: number
+  /** Per proxy: the kernel's RSS high-water mark over the run, MB. */
+  readonly peakRssMb: Record<string, Spread>
+  /** Per endpoint (direct included): p50 / p99 of upstream-write -> client-read, ms. */
+  readonly p50Ms: Record<string, Spread>
+  readonly p99Ms: Record<string, Spread>
+  /** Per proxy: p99 minus the direct run's p99 in the same round, ms. */
+  readonly addedP99Ms: Record<string, Spread>
+  readonly failedStreams: Record<string, number>
+}
+
+interface ClientResult {
+  readonly completed: number
+  readonly failed: number
+  readonly chunks: number
+  readonly p50Us: number
+  readonly p99Us: number
+}
+
+const DIRECT = 'direct (no proxy)'
+
+/**
+ * Scenario 3: many slow streams, the shape of chat completions. Each proxy is started fresh per
+ * round so that its RSS high-water mark belongs to this run alone.
+ */
+export async function benchSse(ctx: BenchContext): Promise<SseResult> {
+  const { rounds, streams, seconds, everyMs } = ctx.settings.sse
+  const candidates: (ProxyKind | 'direct')[] = [
+    'direct',
+    'oxy',
+    ...ctx.proxies.filter((kind) => !kind.startsWith('oxy')),
+  ]
+  const peak: Record<string, number[]> = {}
+  const p50: Record<string, number[]> = {}
+  const p99: Record<string, number[]> = {}
+  const failed: Record<string, number> = {}
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of rotate(candidates, round)) {
+      const name = kind === 'direct' ? DIRECT : PROXY_LABELS[kind]
+      const proxy =
+        kind === 'direct' ? undefined : await startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir)
+      try {
+        const idle = proxy ? rssMb(proxy.pid) : 0
+        const result = await runSseClient(ctx, proxy?.port ?? ctx.upstream.port, streams, seconds, everyMs)
+        if (proxy) record(peak, name, peakRssMb(proxy.pid))
+        record(p50, name, result.p50Us / 1000)
+        record(p99, name, result.p99Us / 1000)
+        failed[name] = (failed[name] ?? 0) + result.failed
+        ctx.log(
+          `  [3] round ${round + 1} ${name}: ${result.completed}/${streams} streams, ${result.chunks} chunks, ` +
+            `p99 ${(result.p99Us / 1000).toFixed(2)} ms` +
+            (proxy ? `, RSS idle ${idle.toFixed(1)} MB, peak ${peak[name]!.at(-1)!.toFixed(1)} MB` : ''),
+        )
+      } finally {
+        await proxy?.stop()
+      }
+    }
+  }
+  const direct = p99[DIRECT] ?? []
+  const added: Record<string, Spread> = {}
+  for (const [name, series] of Object.entries(p99)) {
+    if (name !== DIRECT) added[name] = spread(series.map((value, i) => value - (direct[i] ?? Number.NaN)))
+  }
+  return {
+    streams,
+    seconds,
+    everyMs,
+    peakRssMb: mapValues(peak, spread),
+    p50Ms: mapValues(p50, spread),
+    p99Ms: mapValues(p99, spread),
+    addedP99Ms: added,
+    failedStreams: failed,
+  }
+}
+
+async function runSseClient(
+  ctx: BenchContext,
+  port: number,
+  streams: number,
+  seconds: number,
+  everyMs: number,
+): Promise<ClientResult> {
+  const chunks = Math.round((seconds * 1000) / everyMs)
+  const rampMs = 1000
+  const child = spawnTracked(process.execPath, [ctx.bundles.sseClient], {
+    env: {
+      URL: `http://127.0.0.1:${port}/v1/sse?n=${chunks}&every=${everyMs}`,
+      STREAMS: String(streams),
+      RAMP_MS: String(rampMs),
+      // Bounded: the run's own length, the ramp, and generous slack for a loaded machine.
+      DEADLINE_MS: String(seconds * 1000 + rampMs + 20_000),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let stdout = ''
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const line = stdout.split('\n').find((l) => l.startsWith('{'))
+  if (code !== 0 || !line) throw new Error(`the SSE client exited with ${code}: ${stdout.trim()}`)
+  return JSON.parse(line) as ClientResult
+}

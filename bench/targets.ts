@@ -1,0 +1,126 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { BundleName } from './bundle'
+import { freePort, spawnTracked, stop, waitForPort } from './processes'
+
+/** A running HTTP endpoint the loaders call: the upstream itself, oxy, or a peer proxy. */
+export interface Endpoint {
+  readonly name: string
+  readonly port: number
+  /** The process whose memory is measured (with its descendants). */
+  readonly pid: number
+  stop(): Promise<void>
+}
+
+export type ProxyKind = 'oxy' | 'oxy-cluster' | 'http-proxy' | 'nginx'
+
+export const PROXY_LABELS: Record<ProxyKind, string> = {
+  oxy: 'oxy',
+  'oxy-cluster': 'oxy (OXY_WORKERS=auto)',
+  'http-proxy': 'http-proxy',
+  nginx: 'nginx (1 worker)',
+}
+
+function endpoint(name: string, port: number, child: ChildProcess): Endpoint {
+  if (child.pid === undefined) throw new Error(`${name} did not start`)
+  return { name, port, pid: child.pid, stop: () => stop(child) }
+}
+
+async function startNode(
+  name: string,
+  file: string,
+  env: Record<string, string>,
+  port: number,
+): Promise<Endpoint> {
+  const child = spawnTracked(process.execPath, [file], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await waitForPort(port)
+  return endpoint(name, port, child)
+}
+
+export async function startUpstream(bundles: Record<BundleName, string>): Promise<Endpoint> {
+  const port = await freePort()
+  return startNode('upstream', bundles.upstream, { PORT: String(port) }, port)
+}
+
+export async function startProxy(
+  kind: ProxyKind,
+  bundles: Record<BundleName, string>,
+  upstreamPort: number,
+  workDir: string,
+): Promise<Endpoint> {
+  const port = await freePort()
+  const target = `http://127.0.0.1:${upstreamPort}`
+  switch (kind) {
+    case 'oxy':
+    case 'oxy-cluster': {
+      // Access logs off: the peers log nothing either, and a log line per request is a cost
+      // the operator chooses, not the proxy's.
+      const env: Record<string, string> = {
+        OXY_HOST: '127.0.0.1',
+        OXY_PORT: String(port),
+        OXY_TARGET: target,
+        OXY_LOG: 'off',
+      }
+      if (kind === 'oxy-cluster') env.OXY_WORKERS = 'auto'
+      return startNode(PROXY_LABELS[kind], bundles.oxy, env, port)
+    }
+    case 'http-proxy':
+      return startNode(PROXY_LABELS[kind], bundles.httpProxy, { PORT: String(port), TARGET: target }, port)
+    case 'nginx':
+      return startNginx(port, upstreamPort, workDir)
+  }
+}
+
+/**
+ * nginx as a reverse proxy the way its docs set one up for streaming APIs: upstream keep-alive
+ * (HTTP/1.1, Connection cleared), no response buffering (SSE), no request buffering (uploads
+ * stream instead of spooling to disk). One worker: the single-process comparison.
+ */
+async function startNginx(port: number, upstreamPort: number, workDir: string): Promise<Endpoint> {
+  const dir = path.join(workDir, `nginx-${port}`)
+  await mkdir(dir, { recursive: true, mode: 0o777 })
+  const conf = `
+${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port} backlog=4096;
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+}
+`
+  const file = path.join(dir, 'nginx.conf')
+  await writeFile(file, conf)
+  const child = spawnTracked(
+    'nginx',
+    ['-p', dir, '-c', file, '-e', `${dir}/error.log`, '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  )
+  await waitForPort(port)
+  return endpoint(PROXY_LABELS.nginx, port, child)
+}
