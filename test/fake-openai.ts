@@ -109,7 +109,10 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
 
 function route(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Handled {
   const url = new URL(req.url ?? '/', 'http://fake')
-  const path = url.pathname.replace(/^\/openai(?=\/)/, '')
+  // Azure OpenAI's shapes: /openai/deployments/<name>/<operation> and /openai/<operation>.
+  const path = url.pathname
+    .replace(/^\/openai\/deployments\/[^/]+(?=\/)/, '/v1')
+    .replace(/^\/openai(?=\/)/, '')
   setCommonHeaders(res)
   if (req.method === 'GET' && path === '/v1/models') return sendJson(req, res, 200, MODELS)
   if (req.method === 'POST' && path === '/v1/chat/completions') return chat(req, res, parseJson(body), url)

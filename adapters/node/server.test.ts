@@ -1,5 +1,6 @@
 import { parseConfig } from '../../core'
 import { describeConformance } from '../../test/conformance'
+import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
 import { createLogger } from './logger'
 import { startServer } from './server'
@@ -27,3 +28,9 @@ describeConformance(
     },
   },
 )
+
+describeOwnerControls('node engine, self-hosted server', async (env) => {
+  const config = parseConfig({ OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
+  const running = await startServer(config, createLogger('off'))
+  return { url: running.url, close: () => running.close(1_000) }
+})

@@ -1,4 +1,6 @@
 import { ConfigError } from './errors'
+import type { Route } from './routes'
+import { parseRoutes } from './routes'
 
 /**
  * One typed configuration object, built once from the environment at the adapter edge.
@@ -38,7 +40,14 @@ export interface OutboundProxy {
 }
 
 export interface ProxyConfig {
+  /** The default upstream (OXY_TARGET); `routes` ends with the route to it. */
   readonly target: Upstream
+  /** Longest prefix first; the last is the default route. */
+  readonly routes: readonly Route[]
+  /** Tokens clients must present; empty when the proxy is open. */
+  readonly accessKeys: readonly string[]
+  /** The model GET /_oxy/ask uses. */
+  readonly askModel: string
   readonly host: string
   readonly port: number
   readonly connectTimeoutMs: number
@@ -65,10 +74,21 @@ export interface PlatformDefaults {
   readonly maxBodyBytes?: number
 }
 
+/** Shorter tokens are guessable by brute force over the network. */
+export const MIN_ACCESS_KEY_LENGTH = 16
+export const DEFAULT_ASK_MODEL = 'gpt-4o-mini'
+
 export function parseConfig(env: Env, defaults: PlatformDefaults = {}): ProxyConfig {
   const userPrefixes = parseList(env.OXY_HOP_HEADER_PREFIX).map((prefix) => prefix.toLowerCase())
+  const target = parseUpstream('OXY_TARGET', env.OXY_TARGET || DEFAULT_TARGET)
+  const routes = parseRoutes(env, target)
+  const accessKeys = parseAccessKeys('OXY_ACCESS_KEYS', env.OXY_ACCESS_KEYS)
+  refuseOpenRelay(routes, accessKeys, env.OXY_ALLOW_OPEN_RELAY)
   return {
-    target: parseUpstream('OXY_TARGET', env.OXY_TARGET ?? DEFAULT_TARGET),
+    target,
+    routes,
+    accessKeys,
+    askModel: env.OXY_ASK_MODEL?.trim() || DEFAULT_ASK_MODEL,
     host: parseHost('OXY_HOST', env.OXY_HOST ?? DEFAULT_HOST),
     port: parsePort('OXY_PORT', env.OXY_PORT, defaults.port ?? DEFAULT_PORT),
     connectTimeoutMs: parseTimeout(
@@ -123,6 +143,44 @@ export function parseUpstream(variable: string, value: string): Upstream {
     host: url.host,
     basePath: url.pathname.replace(/\/+$/, ''),
   }
+}
+
+function parseAccessKeys(variable: string, value: string | undefined): readonly string[] {
+  const keys = parseList(value)
+  for (const key of keys) {
+    if (key.length < MIN_ACCESS_KEY_LENGTH || /\s/.test(key)) {
+      throw new ConfigError(
+        variable,
+        key,
+        `each key needs at least ${MIN_ACCESS_KEY_LENGTH} characters and no spaces`,
+        {
+          secret: true,
+        },
+      )
+    }
+  }
+  return keys
+}
+
+/**
+ * A server-held key without access keys is an open relay that spends the owner's key for
+ * whoever finds the URL: refuse it unless the owner says so on purpose.
+ */
+function refuseOpenRelay(
+  routes: readonly Route[],
+  accessKeys: readonly string[],
+  allow: string | undefined,
+): void {
+  if (accessKeys.length > 0 || allow === '1' || allow === 'true') return
+  const keyed = routes.find((route) => route.upstreamKey !== undefined)
+  if (!keyed) return
+  const variable = keyed.prefix === '' ? 'OXY_UPSTREAM_KEY' : `the key for ${keyed.prefix}`
+  throw new ConfigError(
+    'OXY_ACCESS_KEYS',
+    '',
+    `${variable} is set but OXY_ACCESS_KEYS is empty, so anyone who finds this URL would spend your key. ` +
+      'Set OXY_ACCESS_KEYS to the tokens your clients use, or OXY_ALLOW_OPEN_RELAY=1 if that is really what you want.',
+  )
 }
 
 function parsePort(variable: string, value: string | undefined, fallback: number): number {

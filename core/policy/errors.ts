@@ -13,6 +13,8 @@ export type OxyErrorCode =
   | 'invalid_request_target'
   | 'invalid_path'
   | 'not_found'
+  | 'invalid_access_key'
+  | 'unknown_model'
   | 'body_too_large'
   | 'request_body_incomplete'
   | 'upstream_unreachable'
@@ -30,6 +32,8 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_request_target: 400,
   invalid_path: 400,
   not_found: 404,
+  invalid_access_key: 401,
+  unknown_model: 404,
   body_too_large: 413,
   request_body_incomplete: 400,
   upstream_unreachable: 502,
@@ -56,8 +60,10 @@ export class OxyError extends Error {
 export class ConfigError extends OxyError {
   readonly variable: string
 
-  constructor(variable: string, value: string, expected: string) {
-    super('invalid_config', `${variable}=${JSON.stringify(value)} is invalid: ${expected}`)
+  /** Names the variable and its value; a secret's value is described, never printed. */
+  constructor(variable: string, value: string, expected: string, options: { secret?: boolean } = {}) {
+    const shown = options.secret ? `(a secret of ${value.length} characters)` : `=${JSON.stringify(value)}`
+    super('invalid_config', `${variable}${options.secret ? ` ${shown}` : shown} is invalid: ${expected}`)
     this.name = 'ConfigError'
     this.variable = variable
   }

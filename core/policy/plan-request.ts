@@ -1,15 +1,24 @@
 import { VERSION } from '../version'
+import { askBody, readAnswer } from './ask'
+import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, withApiVersion } from './azure'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
+import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
 import { OxyError, toErrorBody } from './errors'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
+import type { RequestTarget } from './request-target'
 import { parseRequestTarget, stripStagePrefix } from './request-target'
+import type { Route } from './routes'
+import { matchRoute } from './routes'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
 export const HEALTH_PATH = '/_oxy/health'
+export const ASK_PATH = '/_oxy/ask'
+/** Azure mode reads the body to find its model; larger bodies than this are refused. */
+export const MAX_MODEL_LOOKUP_BODY_BYTES = 32 * 1024 * 1024
 
 export interface IncomingRequest {
   readonly method: string
@@ -37,14 +46,33 @@ export interface ForwardPlan {
   /** CORS headers to add to the upstream's response. */
   readonly corsHeaders: HeaderPair[]
   readonly logPath: string
+  /**
+   * Set when the upstream path depends on the body (Azure deployments by model): the engine
+   * reads at most `maxBytes`, calls `choose`, and sends the same bytes on to the chosen path.
+   */
+  readonly choosePathByBody?: {
+    readonly maxBytes: number
+    readonly choose: (body: Uint8Array) => string | LocalReply
+  }
 }
 
-export type RequestPlan = LocalReply | ForwardPlan
+/** A request the proxy makes on its own behalf (GET /_oxy/ask) and answers from. */
+export interface UpstreamCall {
+  readonly kind: 'call'
+  readonly upstream: Upstream
+  readonly upstreamPath: string
+  readonly headers: HeaderPair[]
+  readonly body: string
+  readonly logPath: string
+  readonly toReply: (status: number, body: string) => LocalReply
+}
 
-/** Decides, without I/O, what to do with a request: answer it locally or forward it. */
+export type RequestPlan = LocalReply | ForwardPlan | UpstreamCall
+
+/** Decides, without I/O, what to do with a request: answer it, forward it, or call on its behalf. */
 export function planRequest(request: IncomingRequest, config: ProxyConfig): RequestPlan {
   const corsHeaders = corsHeadersFor(request.headers, config.corsOrigins)
-  let target: ReturnType<typeof parseRequestTarget>
+  let target: RequestTarget
   try {
     target = parseRequestTarget(request.target)
   } catch (error) {
@@ -52,7 +80,9 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   }
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
+  const fail = (error: OxyError) => errorReply(error, corsHeaders, path)
 
+  // Preflight and health need no credentials: browsers send no Authorization on a preflight.
   if (method === 'OPTIONS') {
     return {
       kind: 'reply',
@@ -65,26 +95,129 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   if (path === HEALTH_PATH && (method === 'GET' || method === 'HEAD')) {
     return jsonReply(200, { status: 'ok', version: VERSION }, corsHeaders, path)
   }
+
+  let clientHeaders = request.headers
+  if (config.accessKeys.length > 0) {
+    const tokenHeaders = findAccessToken(request.headers, config.accessKeys)
+    if (!tokenHeaders) {
+      return fail(
+        new OxyError(
+          'invalid_access_key',
+          'This proxy needs an access key: send one of its OXY_ACCESS_KEYS as Authorization: Bearer <key>, api-key or x-api-key.',
+        ),
+      )
+    }
+    // The upstream never sees a proxy token.
+    clientHeaders = request.headers.filter(([name]) => !tokenHeaders.has(name.toLowerCase()))
+  }
+
+  const defaultRoute = config.routes.at(-1)!
+  if (path === ASK_PATH && method === 'GET' && defaultRoute.upstreamKey !== undefined) {
+    return planAsk(target.query, defaultRoute, config, corsHeaders)
+  }
   if (path.startsWith(OXY_ROUTE_PREFIX) || path === '/_oxy') {
-    return errorReply(new OxyError('not_found', `No oxy route ${method} ${path}.`), corsHeaders, path)
+    return fail(new OxyError('not_found', `No oxy route ${method} ${path}.`))
   }
 
   const declaredLength = Number(getHeader(request.headers, 'content-length') ?? 0)
   if (config.maxBodyBytes !== undefined && declaredLength > config.maxBodyBytes) {
-    return errorReply(bodyTooLarge(config.maxBodyBytes), corsHeaders, path)
+    return fail(bodyTooLarge(config.maxBodyBytes))
   }
 
-  const upstream = config.target
+  const { route, path: routedPath } = matchRoute(path, config.routes)
+  const upstream = route.upstream
+  let headers = toUpstreamHeaders(clientHeaders, {
+    upstreamHost: upstream.host,
+    dropPrefixes: config.dropHeaderPrefixes,
+  })
+  if (route.upstreamKey !== undefined)
+    headers = withUpstreamKey(headers, route.upstreamKey, route.credentialStyle)
+  else if (route.azure) headers = bearerToApiKey(headers)
+  const forward = { kind: 'forward', upstream, headers, corsHeaders, logPath: path } as const
+
+  if (!route.azure) {
+    return {
+      ...forward,
+      upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
+    }
+  }
+  const azure = route.azure
+  const azurePath = classifyAzurePath(routedPath)
+  if (azurePath.kind === 'models') return jsonReply(200, azureModelList(azure), corsHeaders, path)
+  if (azurePath.kind === 'passthrough') {
+    return {
+      ...forward,
+      upstreamPath: upstream.basePath + withApiVersion(azurePath.path, target.query, azure.apiVersion),
+    }
+  }
+  const contentType = getHeader(request.headers, 'content-type')
   return {
-    kind: 'forward',
+    ...forward,
+    upstreamPath: '',
+    choosePathByBody: {
+      maxBytes: Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES),
+      choose: (body) => {
+        try {
+          const model = readModel(body, contentType)
+          return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
+        } catch (error) {
+          return fail(error as OxyError)
+        }
+      },
+    },
+  }
+}
+
+function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: HeaderPair[]): RequestPlan {
+  const question = new URLSearchParams(query).get('q')?.trim()
+  if (!question) {
+    return errorReply(new OxyError('invalid_request', 'Ask a question with ?q=...'), corsHeaders, ASK_PATH)
+  }
+  const upstream = route.upstream
+  const upstreamPath = route.azure
+    ? upstream.basePath + azureDeploymentPath(route.azure, config.askModel, '/chat/completions', '')
+    : `${upstream.basePath}/v1/chat/completions`
+  const headers = withUpstreamKey(
+    [
+      ['Host', upstream.host],
+      ['Content-Type', 'application/json'],
+      ['Accept', 'application/json'],
+      ['Accept-Encoding', 'identity'],
+    ],
+    route.upstreamKey!,
+    route.credentialStyle,
+  )
+  return {
+    kind: 'call',
     upstream,
-    upstreamPath: upstream.basePath + path + (target.query ? `?${target.query}` : ''),
-    headers: toUpstreamHeaders(request.headers, {
-      upstreamHost: upstream.host,
-      dropPrefixes: config.dropHeaderPrefixes,
-    }),
-    corsHeaders,
-    logPath: path,
+    upstreamPath,
+    headers,
+    body: askBody(config.askModel, question),
+    logPath: ASK_PATH,
+    toReply: (status, body) => {
+      const answer = status === 200 ? readAnswer(body) : undefined
+      if (answer === undefined) {
+        // The upstream's own error, as it sent it (OpenAI-shaped already).
+        return {
+          kind: 'reply',
+          status: status === 200 ? 502 : status,
+          headers: [['Content-Type', 'application/json; charset=utf-8'], ...corsHeaders],
+          body,
+          logPath: ASK_PATH,
+        }
+      }
+      return {
+        kind: 'reply',
+        status: 200,
+        headers: [
+          ['Content-Type', 'text/plain; charset=utf-8'],
+          ['Cache-Control', 'no-store'],
+          ...corsHeaders,
+        ],
+        body: answer,
+        logPath: ASK_PATH,
+      }
+    },
   }
 }
 

@@ -1,4 +1,11 @@
-import type { AccessLogEntry, ForwardPlan, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
+import type {
+  AccessLogEntry,
+  ForwardPlan,
+  HeaderPair,
+  LocalReply,
+  ProxyConfig,
+  UpstreamCall,
+} from '../../policy'
 import {
   bodyTooLarge,
   classifyUpstreamError,
@@ -56,10 +63,63 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       })
       return toResponse(plan)
     }
+    if (plan.kind === 'call') return call(request, plan, startedAt)
+    const choice = plan.choosePathByBody
+    if (choice) {
+      const body = await readBody(request, choice.maxBytes)
+      const chosen =
+        body instanceof OxyError ? errorReply(body, plan.corsHeaders, plan.logPath) : choice.choose(body)
+      if (typeof chosen !== 'string') {
+        log?.({
+          method: request.method,
+          path: chosen.logPath,
+          status: chosen.status,
+          upstreamMs: undefined,
+          totalMs: Date.now() - startedAt,
+          bytesIn: 0,
+          bytesOut: chosen.body.length,
+        })
+        return toResponse(chosen)
+      }
+      return forward(request, { ...plan, upstreamPath: chosen }, startedAt, body as Uint8Array)
+    }
     return forward(request, plan, startedAt)
   }
 
-  async function forward(request: Request, plan: ForwardPlan, startedAt: number): Promise<Response> {
+  /** Makes the request an UpstreamCall describes and answers from its (small) response. */
+  async function call(request: Request, plan: UpstreamCall, startedAt: number): Promise<Response> {
+    let local: LocalReply
+    let upstreamMs: number | undefined
+    try {
+      const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
+        method: 'POST',
+        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
+        body: plan.body,
+        signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
+      })
+      upstreamMs = Date.now() - startedAt
+      local = plan.toReply(answer.status, await answer.text())
+    } catch (caught) {
+      local = errorReply(classifyUpstreamError(caught), [], plan.logPath)
+    }
+    log?.({
+      method: request.method,
+      path: local.logPath,
+      status: local.status,
+      upstreamMs,
+      totalMs: Date.now() - startedAt,
+      bytesIn: 0,
+      bytesOut: local.body.length,
+    })
+    return toResponse(local)
+  }
+
+  async function forward(
+    request: Request,
+    plan: ForwardPlan,
+    startedAt: number,
+    readAlready?: Uint8Array,
+  ): Promise<Response> {
     const logExchange = (fields: Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesOut' | 'error'>) =>
       log?.({
         method: request.method,
@@ -93,7 +153,8 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       ),
     )
     const bytesIn = { count: 0 }
-    const body = request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null
+    if (readAlready) bytesIn.count = readAlready.byteLength
+    const body = readAlready ?? (request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null)
 
     let upstream: Response
     try {
@@ -161,7 +222,17 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
           controller.enqueue(value)
         } catch (caught) {
           // Error the stream, never close it: a truncated body must not look complete.
-          const error = classifyUpstreamError(abort.signal.aborted ? abort.signal.reason : caught)
+          // After the headers, a failed read is the upstream going away, whatever the runtime
+          // calls it (workerd's errors carry no code), unless one of our own timers fired.
+          const error = abort.signal.aborted
+            ? classifyUpstreamError(abort.signal.reason)
+            : new OxyError(
+                'upstream_reset',
+                'The upstream closed the connection in the middle of the response.',
+                {
+                  cause: caught,
+                },
+              )
           controller.error(error)
           finish(error.code)
         }
@@ -180,6 +251,31 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
   }
 
   return { fetch: handle }
+}
+
+/** Reads a whole request body, or the error for one over `maxBytes`. */
+async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | OxyError> {
+  if (!request.body) return new Uint8Array()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      return bodyTooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
 }
 
 /** Counts request bytes on their way upstream and stops a body that grows past the limit. */

@@ -1,6 +1,13 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import type { AccessLogEntry, ForwardPlan, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
+import type {
+  AccessLogEntry,
+  ForwardPlan,
+  HeaderPair,
+  LocalReply,
+  ProxyConfig,
+  UpstreamCall,
+} from '../../policy'
 import {
   bodyTooLarge,
   errorReply,
@@ -41,26 +48,124 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       config,
     )
     if (plan.kind === 'reply') {
-      sendReply(res, plan)
-      res.once('close', () =>
-        log?.({
-          method: req.method ?? '',
-          path: plan.logPath,
-          status: plan.status,
-          upstreamMs: undefined,
-          totalMs: performance.now() - startedAt,
-          bytesIn: 0,
-          bytesOut: Buffer.byteLength(plan.body),
-        }),
-      )
-      // Whatever body came with a locally answered request is read and discarded.
+      reply(req, res, plan, startedAt)
+      return
+    }
+    if (plan.kind === 'call') {
       req.resume()
+      call(plan)
+        .then((answer) =>
+          reply(req, res, plan.toReply(answer.status, answer.body), startedAt, answer.upstreamMs),
+        )
+        .catch((error: unknown) =>
+          reply(req, res, errorReply(classifyNodeUpstreamError(error), [], plan.logPath), startedAt),
+        )
+      return
+    }
+    const choice = plan.choosePathByBody
+    if (choice) {
+      readBody(req, choice.maxBytes).then(
+        (body) => {
+          const chosen = choice.choose(body)
+          if (typeof chosen === 'string')
+            forward(req, res, { ...plan, upstreamPath: chosen }, startedAt, body)
+          else reply(req, res, chosen, startedAt)
+        },
+        (error: unknown) =>
+          reply(
+            req,
+            res,
+            errorReply(error as OxyError, plan.corsHeaders, plan.logPath),
+            startedAt,
+            undefined,
+            true,
+          ),
+      )
       return
     }
     forward(req, res, plan, startedAt)
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, startedAt: number): void {
+  /** Sends a reply the proxy made and logs it; whatever body came with the request is discarded. */
+  function reply(
+    req: IncomingMessage,
+    res: ServerResponse,
+    local: LocalReply,
+    startedAt: number,
+    upstreamMs?: number,
+    closeConnection = false,
+  ): void {
+    sendReply(res, local, closeConnection)
+    res.once('close', () =>
+      log?.({
+        method: req.method ?? '',
+        path: local.logPath,
+        status: local.status,
+        upstreamMs,
+        totalMs: performance.now() - startedAt,
+        bytesIn: 0,
+        bytesOut: Buffer.byteLength(local.body),
+      }),
+    )
+    req.resume()
+  }
+
+  /** Makes the request an UpstreamCall describes and reads its (small) answer. */
+  function call(plan: UpstreamCall): Promise<{ status: number; body: string; upstreamMs: number }> {
+    const startedAt = performance.now()
+    const route = routes.routeFor(plan.upstream)
+    const body = Buffer.from(plan.body)
+    return new Promise((resolve, reject) => {
+      const upstreamReq = route.transport.request(
+        {
+          hostname: route.hostname,
+          port: route.port,
+          servername: route.servername,
+          method: 'POST',
+          path: route.requestTarget(plan.upstreamPath),
+          headers: [
+            ...toRawHeaders(plan.headers),
+            'Content-Length',
+            String(body.length),
+            ...route.extraHeaders,
+          ],
+          agent: route.agent,
+        },
+        (response) => {
+          const upstreamMs = performance.now() - startedAt
+          const chunks: Buffer[] = []
+          response.on('data', (chunk: Buffer) => chunks.push(chunk))
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 502,
+              body: Buffer.concat(chunks).toString(),
+              upstreamMs,
+            }),
+          )
+          response.on('error', reject)
+        },
+      )
+      const timer = startTimer(config.firstByteTimeoutMs, () =>
+        upstreamReq.destroy(
+          new OxyError(
+            'upstream_timeout',
+            `The upstream sent no answer within ${config.firstByteTimeoutMs} ms.`,
+          ),
+        ),
+      )
+      upstreamReq.on('close', () => clearTimeout(timer))
+      upstreamReq.on('error', reject)
+      upstreamReq.end(body)
+    })
+  }
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    plan: ForwardPlan,
+    startedAt: number,
+    readAlready?: Buffer,
+  ): void {
     const route = routes.routeFor(plan.upstream)
     let upstreamMs: number | undefined
     let bytesIn = 0
@@ -68,7 +173,9 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     let failure: OxyError | undefined
     let upstreamRes: IncomingMessage | undefined
 
-    const headers = toRawHeaders(withBodyFraming(req, plan.headers))
+    const headers = toRawHeaders(
+      readAlready ? withLength(plan.headers, readAlready.length) : withBodyFraming(req, plan.headers),
+    )
     headers.push(...route.extraHeaders)
     let upstreamReq: ClientRequest
     try {
@@ -192,12 +299,17 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       })
     })
 
-    req.on('data', (chunk: Buffer) => {
-      bytesIn += chunk.length
-      if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes)
-        fail(bodyTooLarge(config.maxBodyBytes))
-    })
-    req.pipe(upstreamReq)
+    if (readAlready) {
+      bytesIn = readAlready.length
+      upstreamReq.end(readAlready)
+    } else {
+      req.on('data', (chunk: Buffer) => {
+        bytesIn += chunk.length
+        if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes)
+          fail(bodyTooLarge(config.maxBodyBytes))
+      })
+      req.pipe(upstreamReq)
+    }
 
     // The client went away (before or during the response): stop the upstream so the user stops
     // paying for tokens nobody will read.
@@ -243,6 +355,33 @@ function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): 
   const chunked =
     req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
   return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
+}
+
+/** The body was read to choose the path: send it with its exact length, whatever framing it came in. */
+function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[] {
+  const out = headers.filter(([name]) => name.toLowerCase() !== 'content-length')
+  out.push(['Content-Length', String(length)])
+  return out
+}
+
+/** Reads a whole request body, refusing more than `maxBytes`. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        req.removeAllListeners('data')
+        req.pause()
+        reject(bodyTooLarge(maxBytes))
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
 }
 
 function sendReply(res: ServerResponse, reply: LocalReply, closeConnection = false): void {

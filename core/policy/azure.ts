@@ -1,0 +1,82 @@
+import { OxyError } from './errors'
+import type { AzureMode } from './routes'
+
+/**
+ * OpenAI operations that Azure serves per deployment, chosen by the `model` in the request:
+ * https://learn.microsoft.com/azure/ai-services/openai/reference
+ */
+const DEPLOYMENT_OPERATIONS: ReadonlySet<string> = new Set([
+  '/chat/completions',
+  '/completions',
+  '/embeddings',
+  '/audio/transcriptions',
+  '/audio/translations',
+  '/audio/speech',
+  '/images/generations',
+  '/images/edits',
+])
+
+export type AzurePath =
+  | { readonly kind: 'passthrough'; readonly path: string }
+  | { readonly kind: 'deployment'; readonly operation: string }
+  | { readonly kind: 'models' }
+
+/** How an OpenAI-style path maps onto an Azure resource. */
+export function classifyAzurePath(path: string): AzurePath {
+  if (!path.startsWith('/v1/')) return { kind: 'passthrough', path }
+  const operation = path.slice(3)
+  if (operation === '/models') return { kind: 'models' }
+  if (DEPLOYMENT_OPERATIONS.has(operation)) return { kind: 'deployment', operation }
+  return { kind: 'passthrough', path: `/openai${operation}` }
+}
+
+/** `/openai/deployments/<deployment>/<operation>?api-version=...`, or unknown_model. */
+export function azureDeploymentPath(
+  azure: AzureMode,
+  model: string | undefined,
+  operation: string,
+  query: string,
+) {
+  const deployment = model === undefined ? undefined : azure.deployments.get(model)
+  if (deployment === undefined) {
+    throw new OxyError(
+      'unknown_model',
+      model === undefined
+        ? 'The request names no model, so no Azure deployment can be chosen.'
+        : `The model \`${model}\` has no Azure deployment here (OXY_AZURE_DEPLOYMENTS).`,
+    )
+  }
+  return withApiVersion(`/openai/deployments/${deployment}${operation}`, query, azure.apiVersion)
+}
+
+export function withApiVersion(path: string, query: string, apiVersion: string): string {
+  if (/(^|&)api-version=/.test(query)) return `${path}?${query}`
+  return `${path}?${query ? `${query}&` : ''}api-version=${apiVersion}`
+}
+
+/** The models an Azure route offers, in the shape of GET /v1/models. */
+export function azureModelList(azure: AzureMode): unknown {
+  return {
+    object: 'list',
+    data: [...azure.deployments.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'azure' })),
+  }
+}
+
+const decoder = new TextDecoder()
+
+/** The `model` of a JSON or multipart request body, read without changing the bytes sent on. */
+export function readModel(body: Uint8Array, contentType: string | undefined): string | undefined {
+  const type = (contentType ?? '').toLowerCase()
+  if (type.startsWith('multipart/form-data')) {
+    const text = decoder.decode(body.subarray(0, Math.min(body.length, 1 << 20)))
+    return /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)/i.exec(
+      text,
+    )?.[1]
+  }
+  try {
+    const parsed = JSON.parse(decoder.decode(body)) as { model?: unknown }
+    return typeof parsed.model === 'string' ? parsed.model : undefined
+  } catch {
+    return undefined
+  }
+}

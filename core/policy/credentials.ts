@@ -1,0 +1,68 @@
+import { constantTimeEqual } from './constant-time'
+import type { HeaderList, HeaderPair } from './header-list'
+
+/** How an upstream expects its API key. */
+export type CredentialStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key'
+
+/** Every header a client may carry a key in; all are replaced when the proxy holds the key. */
+export const CREDENTIAL_HEADERS: readonly string[] = [
+  'authorization',
+  'api-key',
+  'x-api-key',
+  'x-goog-api-key',
+]
+
+/**
+ * The credential header an upstream reads, from its host: Azure OpenAI wants `api-key`,
+ * Anthropic `x-api-key`, Gemini `x-goog-api-key`, everything OpenAI-compatible a bearer token.
+ */
+export function credentialStyleFor(hostname: string): CredentialStyle {
+  const host = hostname.toLowerCase()
+  if (host.endsWith('.openai.azure.com') || host.endsWith('.cognitiveservices.azure.com')) return 'api-key'
+  if (host === 'api.anthropic.com' || host.endsWith('.anthropic.com')) return 'x-api-key'
+  if (host === 'generativelanguage.googleapis.com') return 'x-goog-api-key'
+  return 'bearer'
+}
+
+/** Headers that may carry a proxy access token, as SDKs send keys. */
+const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-api-key']
+
+/**
+ * Finds a valid access token among the request's credential headers. Every candidate is
+ * compared with every key, in constant time, so neither the match nor its position leaks.
+ * Returns the lower-case names of the headers that carried a valid token (to be removed, so
+ * the upstream never sees one), or undefined when none did.
+ */
+export function findAccessToken(headers: HeaderList, accessKeys: readonly string[]): Set<string> | undefined {
+  const matched = new Set<string>()
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase()
+    if (!TOKEN_HEADERS.includes(lower)) continue
+    const token = lower === 'authorization' ? value.replace(/^Bearer\s+/i, '') : value.trim()
+    let valid = false
+    for (const key of accessKeys) valid = constantTimeEqual(token, key) || valid
+    if (valid) matched.add(lower)
+  }
+  return matched.size > 0 ? matched : undefined
+}
+
+/** Replaces whatever credentials the client sent with the proxy's own key, in the upstream's style. */
+export function withUpstreamKey(
+  headers: readonly HeaderPair[],
+  key: string,
+  style: CredentialStyle,
+): HeaderPair[] {
+  const out = headers.filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()))
+  out.push(style === 'bearer' ? ['Authorization', `Bearer ${key}`] : [style, key])
+  return out
+}
+
+/** Azure OpenAI reads `api-key`; an unmodified OpenAI client sends `Authorization: Bearer`. */
+export function bearerToApiKey(headers: readonly HeaderPair[]): HeaderPair[] {
+  if (headers.some(([name]) => name.toLowerCase() === 'api-key')) return [...headers]
+  return headers.map(([name, value]) =>
+    name.toLowerCase() === 'authorization'
+      ? (['api-key', value.replace(/^Bearer\s+/i, '')] as const)
+      : [name, value],
+  )
+}
