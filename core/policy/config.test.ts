@@ -109,3 +109,79 @@ describe('parseConfig', () => {
     expect(parseConfig({ OXY_STAGE_PREFIXES: '' }, { stagePrefixes: ['release'] }).stagePrefixes).toEqual([])
   })
 })
+
+describe('parseConfig: keys and routes', () => {
+  const TOKEN = 'oxy-token-aaaaaaaaaaaaaaaa'
+  const KEY = 'sk-owner-0123456789abcdef'
+
+  it('should refuse a server-held key without access keys, without printing the key', () => {
+    let caught: unknown
+    try {
+      parseConfig({ OXY_UPSTREAM_KEY: KEY })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(ConfigError)
+    expect((caught as ConfigError).message).toContain('OXY_ALLOW_OPEN_RELAY=1')
+    expect((caught as ConfigError).message).not.toContain(KEY)
+  })
+
+  it('should allow an open relay only when asked to on purpose', () => {
+    expect(parseConfig({ OXY_UPSTREAM_KEY: KEY, OXY_ALLOW_OPEN_RELAY: '1' }).routes.at(-1)?.upstreamKey).toBe(
+      KEY,
+    )
+    expect(parseConfig({ OXY_UPSTREAM_KEY: KEY, OXY_ACCESS_KEYS: TOKEN }).accessKeys).toEqual([TOKEN])
+  })
+
+  it('should refuse short access keys without printing them', () => {
+    expect(() => parseConfig({ OXY_ACCESS_KEYS: 'short' })).toThrow(
+      /OXY_ACCESS_KEYS \(a secret of 5 characters\)/,
+    )
+  })
+
+  it('should order routes longest prefix first, end with OXY_TARGET, and give each its own key', () => {
+    const config = parseConfig({
+      OXY_ACCESS_KEYS: TOKEN,
+      OXY_ROUTES:
+        '/anthropic=https://api.anthropic.com, /gemini/v1beta=https://generativelanguage.googleapis.com/',
+      OXY_UPSTREAM_KEY_ANTHROPIC: 'sk-ant-1',
+      OXY_UPSTREAM_KEY_GEMINI_V1BETA: 'g-1',
+    })
+    expect(
+      config.routes.map((route) => [
+        route.prefix,
+        route.upstream.origin,
+        route.upstreamKey,
+        route.credentialStyle,
+      ]),
+    ).toEqual([
+      ['/gemini/v1beta', 'https://generativelanguage.googleapis.com', 'g-1', 'x-goog-api-key'],
+      ['/anthropic', 'https://api.anthropic.com', 'sk-ant-1', 'x-api-key'],
+      ['', 'https://api.openai.com', undefined, 'bearer'],
+    ])
+  })
+
+  it.each([
+    'anthropic=https://api.anthropic.com',
+    '/anthropic',
+    '/../x=https://x.example',
+    '/_oxy=https://x.example',
+    '/a=ftp://x.example',
+    '/a=https://x.example,/a=https://y.example',
+  ])('should refuse OXY_ROUTES=%s naming the variable', (value) => {
+    expect(() => parseConfig({ OXY_ROUTES: value })).toThrow(/^OXY_ROUTES=/)
+  })
+
+  it('should read Azure deployments and default the API version', () => {
+    const route = parseConfig({
+      OXY_AZURE_DEPLOYMENTS: 'gpt-4o=my-4o, text-embedding-3-small=emb',
+    }).routes.at(-1)
+    expect(route?.credentialStyle).toBe('api-key')
+    expect(route?.azure?.apiVersion).toBe('2024-10-21')
+    expect([...(route?.azure?.deployments ?? [])]).toEqual([
+      ['gpt-4o', 'my-4o'],
+      ['text-embedding-3-small', 'emb'],
+    ])
+    expect(() => parseConfig({ OXY_AZURE_DEPLOYMENTS: 'gpt-4o' })).toThrow(/^OXY_AZURE_DEPLOYMENTS=/)
+  })
+})
