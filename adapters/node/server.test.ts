@@ -2,6 +2,7 @@ import { parseConfig } from '../../core'
 import { describeConformance } from '../../test/conformance'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
+import { describeWebSocketPassthrough } from '../../test/websocket-passthrough'
 import { createLogger } from './logger'
 import { startServer } from './server'
 
@@ -30,6 +31,12 @@ describeConformance(
 )
 
 describeOwnerControls('node engine, self-hosted server', async (env) => {
+  const config = parseConfig({ OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
+  const running = await startServer(config, createLogger('off'))
+  return { url: running.url, close: () => running.close(1_000) }
+})
+
+describeWebSocketPassthrough('node engine, self-hosted server', async (env) => {
   const config = parseConfig({ OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
   const running = await startServer(config, createLogger('off'))
   return { url: running.url, close: () => running.close(1_000) }

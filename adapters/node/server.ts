@@ -27,6 +27,7 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry) })
   const server = http.createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, proxy.handle)
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
+  server.on('upgrade', proxy.upgrade)
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
 
   server.listen(config.port, config.host)

@@ -1,3 +1,4 @@
 export * from './classify-error'
 export * from './node-proxy'
 export * from './upstream-agents'
+export * from './websocket'

@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
+import type { Duplex } from 'node:stream'
 import type {
   AccessLogEntry,
   ForwardPlan,
@@ -20,6 +21,7 @@ import {
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { createUpstreamRoutes } from './upstream-agents'
+import { createUpgradeHandler } from './websocket'
 
 export interface NodeProxyOptions {
   /** Called once per finished exchange; the adapter decides where the line goes. */
@@ -29,6 +31,8 @@ export interface NodeProxyOptions {
 export interface NodeProxy {
   /** A node:http request listener. */
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void
+  /** A node:http 'upgrade' listener: WebSocket passthrough. */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
   /** Closes the upstream keep-alive sockets. */
   close(): void
 }
@@ -333,7 +337,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     })
   }
 
-  return { handle, close: () => routes.destroy() }
+  return { handle, upgrade: createUpgradeHandler(config, routes, log), close: () => routes.destroy() }
 }
 
 /** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */

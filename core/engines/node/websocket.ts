@@ -1,0 +1,163 @@
+import type { IncomingMessage } from 'node:http'
+import { STATUS_CODES } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import type { Duplex } from 'node:stream'
+import type { AccessLogEntry, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
+import {
+  errorReply,
+  fromRawHeaders,
+  getHeader,
+  OxyError,
+  planRequest,
+  toClientHeaders,
+  toRawHeaders,
+} from '../../policy'
+import { classifyNodeUpstreamError } from './classify-error'
+import type { UpstreamRoutes } from './upstream-agents'
+
+/**
+ * Passes a WebSocket upgrade (the OpenAI Realtime API, wss://.../v1/realtime) through to the
+ * upstream under the same policy as any request: tokens, routes, keys, header scrub. After
+ * the 101 both directions are piped as raw bytes and closed together.
+ * RFC 6455 section 4: https://www.rfc-editor.org/rfc/rfc6455#section-4
+ */
+export function createUpgradeHandler(
+  config: ProxyConfig,
+  routes: UpstreamRoutes,
+  log: ((entry: AccessLogEntry) => void) | undefined,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const startedAt = performance.now()
+    const headers = fromRawHeaders(req.rawHeaders)
+    const plan = planRequest({ method: req.method ?? 'GET', target: req.url ?? '', headers }, config)
+    const logPath = plan.logPath
+    let status = 0
+    let bytesIn = head.length
+    let bytesOut = 0
+    let failure: string | undefined
+    socket.once('close', () =>
+      log?.({
+        method: req.method ?? 'GET',
+        path: logPath,
+        status,
+        upstreamMs: undefined,
+        totalMs: performance.now() - startedAt,
+        bytesIn,
+        bytesOut,
+        error: failure,
+      }),
+    )
+    const refuse = (reply: LocalReply) => {
+      status = reply.status
+      writeReply(socket, reply)
+    }
+
+    if (plan.kind === 'reply') return refuse(plan)
+    if (
+      plan.kind === 'call' ||
+      plan.choosePathByBody ||
+      getHeader(headers, 'upgrade')?.toLowerCase() !== 'websocket'
+    ) {
+      return refuse(
+        errorReply(
+          new OxyError('invalid_request', 'Only WebSocket upgrades are supported here.'),
+          [],
+          logPath,
+        ),
+      )
+    }
+
+    const route = routes.routeFor(plan.upstream)
+    const upstreamHeaders: HeaderPair[] = [
+      ...plan.headers,
+      ['Connection', 'Upgrade'],
+      ['Upgrade', 'websocket'],
+    ]
+    const upstreamReq = route.transport.request({
+      hostname: route.hostname,
+      port: route.port,
+      servername: route.servername,
+      method: 'GET',
+      path: route.requestTarget(plan.upstreamPath),
+      headers: [...toRawHeaders(upstreamHeaders), ...route.extraHeaders],
+      // Upgraded sockets never return to a pool.
+      agent: false,
+    })
+    const timer =
+      config.firstByteTimeoutMs > 0
+        ? setTimeout(
+            () =>
+              upstreamReq.destroy(
+                new OxyError('upstream_timeout', 'The upstream did not answer the upgrade in time.'),
+              ),
+            config.firstByteTimeoutMs,
+          )
+        : undefined
+    socket.once('close', () => {
+      clearTimeout(timer)
+      upstreamReq.destroy()
+    })
+
+    upstreamReq.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+      clearTimeout(timer)
+      status = 101
+      // The 101 keeps Upgrade and Connection: they are what it means.
+      socket.write(responseHead(101, fromRawHeaders(response.rawHeaders)))
+      if (upstreamHead.length > 0) socket.write(upstreamHead)
+      if (head.length > 0) upstreamSocket.write(head)
+      upstreamSocket.on('data', (chunk: Buffer) => {
+        bytesOut += chunk.length
+      })
+      socket.on('data', (chunk: Buffer) => {
+        bytesIn += chunk.length
+      })
+      upstreamSocket.pipe(socket)
+      socket.pipe(upstreamSocket)
+      const closeBoth = () => {
+        socket.destroy()
+        upstreamSocket.destroy()
+      }
+      upstreamSocket.once('close', closeBoth)
+      socket.once('close', closeBoth)
+      upstreamSocket.on('error', closeBoth)
+      socket.on('error', closeBoth)
+    })
+
+    // The upstream refused the upgrade (401, 404, ...): pass its answer on, as for any request.
+    upstreamReq.on('response', (response) => {
+      clearTimeout(timer)
+      status = response.statusCode ?? 502
+      const clientHeaders = toClientHeaders(fromRawHeaders(response.rawHeaders), {
+        bodyDecoded: false,
+        corsHeaders: plan.corsHeaders,
+      })
+      socket.write(responseHead(status, [...clientHeaders, ['Connection', 'close']]))
+      response.pipe(socket)
+    })
+
+    upstreamReq.on('error', (error) => {
+      clearTimeout(timer)
+      const oxyError = classifyNodeUpstreamError(error)
+      failure = oxyError.code
+      if (status === 0) refuse(errorReply(oxyError, plan.corsHeaders, logPath))
+      else socket.destroy()
+    })
+    upstreamReq.end()
+  }
+}
+
+function responseHead(status: number, headers: readonly HeaderPair[]): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`
+  for (const [name, value] of headers) head += `${name}: ${value}\r\n`
+  return `${head}\r\n`
+}
+
+function writeReply(socket: Duplex, reply: LocalReply): void {
+  if (!socket.writable) return
+  const headers: HeaderPair[] = [
+    ...reply.headers,
+    ['Content-Length', String(Buffer.byteLength(reply.body))],
+    ['Connection', 'close'],
+  ]
+  socket.end(responseHead(reply.status, headers) + reply.body)
+}
