@@ -2,6 +2,8 @@ import type { AccessLogEntry } from '../../core'
 import { formatAccessLog } from '../../core'
 import { createBufferedHandler } from './buffered-handler'
 import { loadConfig } from './load-config'
+import type { AwsLambdaGlobal } from './stream-handler'
+import { createStreamHandler } from './stream-handler'
 
 // The Lambda bundle's entry (index.js): configuration is read once per cold start.
 const loaded = loadConfig(process.env)
@@ -10,6 +12,14 @@ const onLog = loaded.ok && loaded.config.log === 'json' ? logAccess : undefined
 
 /** index.handler: API Gateway REST and HTTP APIs, ALB, and function URLs in BUFFERED mode. */
 export const handler = createBufferedHandler(loaded, onLog)
+
+/** index.streamHandler: function URLs in RESPONSE_STREAM mode. */
+export const streamHandler = createStreamHandler(loaded, runtimeGlobal(), onLog)
+
+/** The Node.js runtime defines `awslambda` before it loads the handler module. */
+function runtimeGlobal(): AwsLambdaGlobal | undefined {
+  return (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda
+}
 
 /** CloudWatch keeps what the function writes to stdout, one JSON line per request. */
 function logAccess(entry: AccessLogEntry): void {

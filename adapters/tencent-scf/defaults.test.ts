@@ -10,7 +10,7 @@ function forwardedNames(config: ReturnType<typeof parseConfig>, target: string) 
     { method: 'GET', target, headers: Object.entries(PLATFORM_HEADERS.tencentScf) },
     config,
   )
-  if (plan.kind !== 'forward') throw new Error(`expected a forward plan, got ${plan.status}`)
+  if (plan.kind !== 'forward') throw new Error(`expected a forward plan, got ${plan.kind}`)
   return { path: plan.upstreamPath, names: plan.headers.map(([name]) => name.toLowerCase()) }
 }
 
