@@ -5,7 +5,9 @@ import type { ProxyUnderTest } from '../../test/conformance'
 import { describeConformance, headerValues, lowerNames } from '../../test/conformance'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { MODELS, startFakeOpenAI } from '../../test/fake-openai'
+import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
+import { describeWebSocketPassthrough } from '../../test/websocket-passthrough'
 import type { BuiltWorker } from './read-built-worker'
 import { readBuiltWorker } from './read-built-worker'
 import type { WorkerdOptions } from './start-workerd'
@@ -36,6 +38,14 @@ describeConformance(
     endsErroredBodiesCleanly:
       'workerd ends an errored response body with a clean chunked terminator: https://github.com/cloudflare/workerd/issues/6818',
   },
+)
+
+describeOwnerControls('Cloudflare Workers worker.js on workerd', (env) =>
+  startBuiltWorker({ OXY_LOG: 'off', ...env }),
+)
+
+describeWebSocketPassthrough('Cloudflare Workers worker.js on workerd', (env) =>
+  startBuiltWorker({ OXY_LOG: 'off', ...env }),
 )
 
 describe('cloudflare-workers.zip', () => {

@@ -156,11 +156,16 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     if (readAlready) bytesIn.count = readAlready.byteLength
     const body = readAlready ?? (request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null)
 
+    const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
+    // Workers pass a WebSocket upgrade through fetch(): the 101 carries the upstream socket.
+    const websocket = request.headers.get('upgrade')?.toLowerCase() === 'websocket'
+    if (websocket) upstreamHeaders.push(['Upgrade', 'websocket'])
+
     let upstream: Response
     try {
       upstream = await upstreamFetch(upstreamUrl, {
         method: request.method,
-        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
+        headers: toHeadersInit(upstreamHeaders),
         body,
         redirect: 'manual',
         signal: abort.signal,
@@ -176,6 +181,12 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     }
     clearTimeout(firstByteTimer)
     const upstreamMs = Date.now() - startedAt
+    const webSocket = (upstream as Response & { webSocket?: unknown }).webSocket
+    if (websocket && upstream.status === 101 && webSocket) {
+      request.signal?.removeEventListener('abort', onClientAbort)
+      logExchange({ status: 101, upstreamMs, bytesOut: 0 })
+      return new Response(null, { status: 101, webSocket } as ResponseInit)
+    }
     const responseHeaders = toClientHeaders([...upstream.headers], {
       bodyDecoded: true,
       corsHeaders: plan.corsHeaders,
