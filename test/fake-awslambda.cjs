@@ -20,7 +20,7 @@ const INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-res
 
 function streamifyResponse(handler, options) {
   handler[STREAMING] = 'response'
-  if (options && options.highWaterMark) handler[HIGH_WATER_MARK] = options.highWaterMark
+  if (options?.highWaterMark) handler[HIGH_WATER_MARK] = options.highWaterMark
   return handler
 }
 

@@ -1,5 +1,11 @@
-import type { Env, ProxyConfig } from '../../core'
+import type { Env, PlatformDefaults, ProxyConfig } from '../../core'
 import { ConfigError, parseConfig } from '../../core'
+
+/**
+ * Lambda refuses invocation payloads over 6 MB anyway (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
+ * saying so in OpenAI's shape beats a bare gateway error for a request that got that far.
+ */
+export const LAMBDA_DEFAULTS: PlatformDefaults = { maxBodyBytes: 6 * 1024 * 1024 }
 
 export type LoadedConfig =
   | { readonly ok: true; readonly config: ProxyConfig }
@@ -12,7 +18,7 @@ export type LoadedConfig =
  */
 export function loadConfig(env: Env): LoadedConfig {
   try {
-    return { ok: true, config: parseConfig(env) }
+    return { ok: true, config: parseConfig(env, LAMBDA_DEFAULTS) }
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, error }
     throw error
