@@ -51,57 +51,20 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     const url = new URL(request.url)
     const headers: HeaderPair[] = [...request.headers]
     const plan = planRequest({ method: request.method, target: url.pathname + url.search, headers }, config)
-    if (plan.kind === 'reply') {
-      log?.({
-        method: request.method,
-        path: plan.logPath,
-        status: plan.status,
-        upstreamMs: undefined,
-        totalMs: Date.now() - startedAt,
-        bytesIn: 0,
-        bytesOut: plan.body.length,
-      })
-      return toResponse(plan)
-    }
+    if (plan.kind === 'reply') return reply(request, plan, startedAt)
     if (plan.kind === 'call') return call(request, plan, startedAt)
     const choice = plan.choosePathByBody
-    if (choice) {
-      const body = await readBody(request, choice.maxBytes)
-      const chosen =
-        body instanceof OxyError ? errorReply(body, plan.corsHeaders, plan.logPath) : choice.choose(body)
-      if (typeof chosen !== 'string') {
-        log?.({
-          method: request.method,
-          path: chosen.logPath,
-          status: chosen.status,
-          upstreamMs: undefined,
-          totalMs: Date.now() - startedAt,
-          bytesIn: 0,
-          bytesOut: chosen.body.length,
-        })
-        return toResponse(chosen)
-      }
-      return forward(request, { ...plan, upstreamPath: chosen }, startedAt, body as Uint8Array)
-    }
-    return forward(request, plan, startedAt)
+    if (!choice) return forward(request, plan, startedAt)
+    const body = await readBody(request, choice.maxBytes)
+    if (body instanceof OxyError)
+      return reply(request, errorReply(body, plan.corsHeaders, plan.logPath), startedAt)
+    const chosen = choice.choose(body)
+    if (typeof chosen !== 'string') return reply(request, chosen, startedAt)
+    return forward(request, { ...plan, upstreamPath: chosen }, startedAt, body)
   }
 
-  /** Makes the request an UpstreamCall describes and answers from its (small) response. */
-  async function call(request: Request, plan: UpstreamCall, startedAt: number): Promise<Response> {
-    let local: LocalReply
-    let upstreamMs: number | undefined
-    try {
-      const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
-        method: 'POST',
-        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
-        body: plan.body,
-        signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
-      })
-      upstreamMs = Date.now() - startedAt
-      local = plan.toReply(answer.status, await answer.text())
-    } catch (caught) {
-      local = errorReply(classifyUpstreamError(caught), [], plan.logPath)
-    }
+  /** Answers with a reply the proxy made, and logs it. */
+  function reply(request: Request, local: LocalReply, startedAt: number, upstreamMs?: number): Response {
     log?.({
       method: request.method,
       path: local.logPath,
@@ -112,6 +75,22 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       bytesOut: local.body.length,
     })
     return toResponse(local)
+  }
+
+  /** Makes the request an UpstreamCall describes and answers from its (small) response. */
+  async function call(request: Request, plan: UpstreamCall, startedAt: number): Promise<Response> {
+    try {
+      const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
+        method: 'POST',
+        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
+        body: plan.body,
+        signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
+      })
+      const upstreamMs = Date.now() - startedAt
+      return reply(request, plan.toReply(answer.status, await answer.text()), startedAt, upstreamMs)
+    } catch (caught) {
+      return reply(request, errorReply(classifyUpstreamError(caught), [], plan.logPath), startedAt)
+    }
   }
 
   async function forward(
