@@ -1,3 +1,4 @@
 export * from './logger'
 export * from './run'
 export * from './server'
+export * from './track-connections'

@@ -6,6 +6,7 @@ import type { ProxyConfig } from '../../core'
 import { OxyError, toErrorBody } from '../../core'
 import { createNodeProxy } from '../../core/engines/node'
 import type { Logger } from './logger'
+import { trackConnections } from './track-connections'
 
 /**
  * Longer than the 60 s idle timeout of the load balancers that sit in front of functions and
@@ -27,6 +28,7 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry) })
   const server = http.createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, proxy.handle)
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
+  const connections = trackConnections(server)
   server.on('upgrade', proxy.upgrade)
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
 
@@ -40,10 +42,10 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
     closing ??= (async () => {
       const closed = once(server, 'close')
       server.close()
-      // Idle keep-alive connections would hold close() open; in-flight ones finish first.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 100)
-      server.closeIdleConnections()
-      const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs)
+      // Idle connections would hold close() open; in-flight ones finish first, then close.
+      const sweeper = setInterval(() => connections.closeIdle(), 100)
+      connections.closeIdle()
+      const deadline = setTimeout(() => connections.closeAll(), drainTimeoutMs)
       await closed
       clearInterval(sweeper)
       clearTimeout(deadline)
