@@ -76,7 +76,7 @@ const SPAN = 4
 
 function x(ratio: number): number {
   const clamped = Math.min(Math.max(Math.log2(ratio), -SPAN), SPAN)
-  return LEFT + ((clamped + SPAN) / (2 * SPAN)) * PLOT
+  return Math.round((LEFT + ((clamped + SPAN) / (2 * SPAN)) * PLOT) * 10) / 10
 }
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -85,7 +85,8 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
 export function renderChart(rows: readonly ChartRow[], subtitle: string): string {
   const height = TOP + rows.length * ROW + 50
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12" role="img">`,
+    '<title>oxy against http-proxy and nginx: median ratios per scenario</title>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold">oxy against its peers (median ratio, log scale)</text>`,
     `<text x="12" y="40" fill="#555">${escapeXml(subtitle)} · green: oxy better · dashed: target</text>`,

@@ -66,7 +66,6 @@ export function renderResults(r: BenchResults): string {
   out.push('![oxy against its peers](benchmarks.svg)\n')
   out.push(renderTargets(r))
 
-  const oxy = PROXY_LABELS.oxy
   if (r.throughput) {
     const t = r.throughput
     out.push(`### 1. Throughput: small JSON POST, ${t.connections} connections (wrk, 1 thread)\n`)
@@ -131,7 +130,6 @@ export function renderResults(r: BenchResults): string {
     }
     out.push('')
   }
-  void oxy
   return out.join('\n')
 }
 

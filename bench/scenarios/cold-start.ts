@@ -142,12 +142,12 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
   const times: Record<string, number[]> = {}
   // A first unmeasured spawn of each warms the OS page cache, as a platform's warm host would be.
   await timeBareNode()
-  for (const artifact of bootable) await timeBoot(artifact, upstream, ctx.bundles.oxy)
+  for (const artifact of bootable) await timeBoot(artifact, upstream)
 
   for (let round = 0; round < ctx.settings.coldStart.runs; round++) {
     for (const item of rotate<Artifact | 'bare'>(['bare', ...bootable], round)) {
       if (item === 'bare') bare.push(await timeBareNode())
-      else record(times, item.zip, await timeBoot(item, upstream, ctx.bundles.oxy))
+      else record(times, item.zip, await timeBoot(item, upstream))
     }
   }
   ctx.log(`  [5] bare node -e 0: median ${spread(bare).median.toFixed(1)} ms`)
@@ -176,7 +176,7 @@ async function timeBareNode(): Promise<number> {
 }
 
 /** ms from spawn to the first 200 through the artifact. */
-async function timeBoot(artifact: Artifact, upstream: string, _oxy: string): Promise<number> {
+async function timeBoot(artifact: Artifact, upstream: string): Promise<number> {
   const port = await freePort()
   const spec = BOOTS[artifact.zip]!.boot(artifact, port, upstream)
   const startedAt = performance.now()
