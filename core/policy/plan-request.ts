@@ -12,6 +12,7 @@ import type { RequestTarget } from './request-target'
 import { parseRequestTarget, stripStagePrefix } from './request-target'
 import type { Route } from './routes'
 import { matchRoute } from './routes'
+import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
@@ -94,6 +95,10 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   }
   if (path === HEALTH_PATH && (method === 'GET' || method === 'HEAD')) {
     return jsonReply(200, { status: 'ok', version: VERSION }, corsHeaders, path)
+  }
+  // A browser opening the URL gets the status page; API clients calling `GET /` are forwarded.
+  if (wantsStatusPage(method, path, request.headers)) {
+    return planStatusPage(target.path, request.headers, config)
   }
 
   let clientHeaders = request.headers
@@ -219,6 +224,20 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
       }
     },
   }
+}
+
+/** Public, so it shows no more than the version and upstreams, and only those without tokens. */
+function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfig): LocalReply {
+  const tokenRequired = config.accessKeys.length > 0
+  const body = renderStatusPage({
+    version: VERSION,
+    upstreams: tokenRequired
+      ? []
+      : config.routes.map((route) => ({ prefix: route.prefix || '/', origin: route.upstream.origin })),
+    baseUrl: guessBaseUrl(rawPath, headers),
+    tokenRequired,
+  })
+  return { kind: 'reply', status: 200, headers: statusPageHeaders(), body, logPath: '/' }
 }
 
 export function bodyTooLarge(limit: number): OxyError {

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { VERSION } from '../version'
+import { parseConfig } from './config'
+import type { HeaderPair } from './header-list'
+import { planRequest } from './plan-request'
+import {
+  guessBaseUrl,
+  renderStatusPage,
+  STATUS_PAGE_CSP,
+  STATUS_SCRIPT_SHA256,
+  statusPageScript,
+  wantsStatusPage,
+} from './status-page'
+
+const BROWSER_ACCEPT: HeaderPair = [
+  'Accept',
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+]
+const TOKEN = 'oxy-token-aaaaaaaaaaaaaaaa'
+const OWNER_KEY = 'sk-owner-0123456789abcdef0123456789abcdef'
+
+describe('STATUS_SCRIPT_SHA256', () => {
+  it('should be the CSP hash of the page script, so the browser runs it', () => {
+    const actual = `sha256-${createHash('sha256').update(statusPageScript()).digest('base64')}`
+    // When the script changes, paste this value into status-page.ts.
+    expect(STATUS_SCRIPT_SHA256, `STATUS_SCRIPT_SHA256 should be '${actual}'`).toBe(actual)
+    expect(STATUS_PAGE_CSP).toContain(`'${actual}'`)
+  })
+})
+
+describe('wantsStatusPage', () => {
+  it('should want the page for a browser GET or HEAD of /', () => {
+    expect(wantsStatusPage('GET', '/', [BROWSER_ACCEPT])).toBe(true)
+    expect(wantsStatusPage('HEAD', '/', [['accept', 'TEXT/HTML']])).toBe(true)
+  })
+
+  it('should leave API calls alone: other paths, methods, Accept, or any credential', () => {
+    expect(wantsStatusPage('GET', '/v1/models', [BROWSER_ACCEPT])).toBe(false)
+    expect(wantsStatusPage('POST', '/', [BROWSER_ACCEPT])).toBe(false)
+    expect(wantsStatusPage('GET', '/', [['Accept', 'application/json']])).toBe(false)
+    expect(wantsStatusPage('GET', '/', [])).toBe(false)
+    for (const name of ['Authorization', 'api-key', 'X-Api-Key']) {
+      expect(wantsStatusPage('GET', '/', [BROWSER_ACCEPT, [name, 'Bearer sk-x']])).toBe(false)
+    }
+  })
+})
+
+describe('guessBaseUrl', () => {
+  it('should keep the stage prefix the request came through, with or without a slash', () => {
+    const headers: HeaderPair[] = [['Host', 'service-abc.gz.apigw.tencentcs.com']]
+    expect(guessBaseUrl('/release/', headers)).toBe('https://service-abc.gz.apigw.tencentcs.com/release/v1')
+    expect(guessBaseUrl('/release', headers)).toBe('https://service-abc.gz.apigw.tencentcs.com/release/v1')
+    expect(guessBaseUrl('/', headers)).toBe('https://service-abc.gz.apigw.tencentcs.com/v1')
+  })
+
+  it('should use the scheme a front end reports, and plain http for local addresses', () => {
+    expect(
+      guessBaseUrl('/', [
+        ['Host', 'example.com'],
+        ['X-Forwarded-Proto', 'http'],
+      ]),
+    ).toBe('http://example.com/v1')
+    expect(guessBaseUrl('/', [['Host', '127.0.0.1:9000']])).toBe('http://127.0.0.1:9000/v1')
+    expect(guessBaseUrl('/', [['Host', 'localhost']])).toBe('http://localhost/v1')
+  })
+
+  it('should fall back to a path when the Host header is not a plain host', () => {
+    expect(guessBaseUrl('/', [['Host', 'evil"><script>x</script>']])).toBe('/v1')
+    expect(guessBaseUrl('/release/', [])).toBe('/release/v1')
+  })
+})
+
+describe('renderStatusPage', () => {
+  it('should escape every value it shows', () => {
+    const html = renderStatusPage({
+      version: '<b>1</b>',
+      upstreams: [{ prefix: '/', origin: 'https://x"y.example' }],
+      baseUrl: '/v1?<x>',
+      tokenRequired: false,
+    })
+    expect(html).toContain('&lt;b&gt;1&lt;/b&gt;')
+    expect(html).toContain('https://x&quot;y.example')
+    expect(html).not.toContain('<b>1</b>')
+  })
+
+  it('should load nothing from elsewhere', () => {
+    const html = renderStatusPage({ version: '1', upstreams: [], baseUrl: '/v1', tokenRequired: false })
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//)
+    expect(html).not.toMatch(/@import|url\(/)
+  })
+})
+
+describe('planRequest for GET /', () => {
+  it('should answer a browser with the page: version, upstream origins, base URL, CSP', () => {
+    const config = parseConfig({
+      OXY_TARGET: 'https://api.openai.com',
+      OXY_ROUTES: '/deepseek=https://api.deepseek.com',
+    })
+    const plan = planRequest(
+      { method: 'GET', target: '/', headers: [['Host', 'oxy.example.com'], BROWSER_ACCEPT] },
+      config,
+    )
+    expect(plan.kind).toBe('reply')
+    if (plan.kind !== 'reply') return
+    expect(plan.status).toBe(200)
+    expect(Object.fromEntries(plan.headers)).toMatchObject({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': STATUS_PAGE_CSP,
+    })
+    expect(plan.body).toContain(`<code>${VERSION}</code>`)
+    expect(plan.body).toContain('https://api.openai.com')
+    expect(plan.body).toContain('https://api.deepseek.com')
+    expect(plan.body).toContain('https://oxy.example.com/v1')
+  })
+
+  it('should show the /release base URL behind an SCF stage prefix', () => {
+    const config = parseConfig({}, { stagePrefixes: ['release'] })
+    const plan = planRequest(
+      { method: 'GET', target: '/release/', headers: [['Host', 'h.example'], BROWSER_ACCEPT] },
+      config,
+    )
+    expect(plan.kind === 'reply' && plan.body).toContain('https://h.example/release/v1')
+  })
+
+  it('should forward GET / from API clients unchanged, as before', () => {
+    const config = parseConfig({})
+    for (const headers of [
+      [['Accept', 'application/json']],
+      [BROWSER_ACCEPT, ['Authorization', 'Bearer sk-x']],
+    ]) {
+      expect(planRequest({ method: 'GET', target: '/', headers: headers as HeaderPair[] }, config).kind).toBe(
+        'forward',
+      )
+    }
+  })
+
+  it('should with OXY_ACCESS_KEYS show only that a token is needed, and no secret', () => {
+    const config = parseConfig({
+      OXY_TARGET: 'https://secret-resource.openai.azure.com',
+      OXY_ACCESS_KEYS: TOKEN,
+      OXY_UPSTREAM_KEY: OWNER_KEY,
+    })
+    const plan = planRequest({ method: 'GET', target: '/', headers: [BROWSER_ACCEPT] }, config)
+    expect(plan.kind).toBe('reply')
+    if (plan.kind !== 'reply') return
+    expect(plan.status).toBe(200)
+    expect(plan.body).toContain('needs an access token')
+    expect(plan.body).toContain('id="token"')
+    for (const secret of [TOKEN, OWNER_KEY, 'secret-resource', VERSION])
+      expect(plan.body).not.toContain(secret)
+  })
+})
