@@ -54,12 +54,12 @@ function installChromium(): string {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     })
   try {
-    run(['install', '-y', '--no-install-recommends', 'chromium'])
+    run(['install', '-y', 'chromium'])
     return 'installed'
   } catch {
     try {
       run(['update'])
-      run(['install', '-y', '--no-install-recommends', 'chromium'])
+      run(['install', '-y', 'chromium'])
       return 'installed'
     } catch (error) {
       return `apt-get install -y chromium failed: ${error instanceof Error ? error.message : String(error)}`
