@@ -12,6 +12,8 @@ export interface BundleSpec {
   readonly format: 'esm' | 'cjs'
   /** Node unless said otherwise; `workers` bundles for the Workers runtime (no node:* builtins). */
   readonly runtime?: 'node' | 'workers'
+  /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
+  readonly omit?: readonly string[]
 }
 
 export interface CopiedFile {
@@ -57,7 +59,13 @@ export const TARGETS: readonly BuildTarget[] = [
     platform: 'AWS Lambda (Node.js 20+)',
     zip: 'aws-lambda.zip',
     // Handlers are index.handler and index.streamHandler.
-    bundle: { entry: 'adapters/aws-lambda/index.ts', name: 'index.js', format: 'cjs' },
+    bundle: {
+      entry: 'adapters/aws-lambda/index.ts',
+      name: 'index.js',
+      format: 'cjs',
+      // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
+      omit: ['serverless-http/lib/provider/azure'],
+    },
     files: [],
   },
   {
