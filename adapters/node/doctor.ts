@@ -272,7 +272,7 @@ async function checkStreaming(
   }
   const events = text.split('\n').filter((line) => line.startsWith('data:')).length
   const verdict = judgeStream({ arrivals })
-  const timing = `${verdict.pieces} pieces (${events} events), first after ${Math.round(verdict.firstByteMs)} ms`
+  const timing = `${verdict.pieces} piece${verdict.pieces === 1 ? '' : 's'} (${events} events), first after ${Math.round(verdict.firstByteMs)} ms`
   if (!text.includes('data: [DONE]')) {
     return {
       name: 'streaming',
