@@ -24,18 +24,22 @@ export interface BuildOptions {
   readonly targets?: readonly BuildTarget[]
   /** For SOURCE_DATE_EPOCH. */
   readonly env?: Readonly<Record<string, string | undefined>>
+  /** Called with one line per step, so a person watching the build sees where it is. */
+  readonly onProgress?: (line: string) => void
 }
 
 /** Builds every target's zip into outDir, then SHA256SUMS for them, in the table's order. */
 export async function buildAll(options: BuildOptions): Promise<BuiltZip[]> {
-  const { rootDir, outDir, targets = TARGETS, env = {} } = options
+  const { rootDir, outDir, targets = TARGETS, env = {}, onProgress } = options
   await mkdir(outDir, { recursive: true })
   const date = entryDate(env)
   const built = await Promise.all(
     targets.map(async (target) => {
       const file = path.join(outDir, target.zip)
+      onProgress?.(`building ${target.zip} from ${target.bundle.entry}`)
       await writeZip(file, await collectEntries(target, rootDir), date)
       const data = await readFile(file)
+      onProgress?.(`wrote ${target.zip}`)
       return {
         platform: target.platform,
         zip: target.zip,
@@ -55,14 +59,40 @@ async function collectEntries(target: BuildTarget, rootDir: string): Promise<Zip
   const entries: ZipEntry[] = []
   // Start scripts first: they are what the platform looks for at the zip root.
   for (const file of target.files) {
-    const data = await readFile(path.join(rootDir, file.source))
+    const data = await readSource(rootDir, file.source, target.zip)
     if (file.executable) checkShellScript(file.source, data.toString('utf8'))
     entries.push({ name: file.name, data, mode: file.executable ? 0o755 : 0o644 })
   }
   entries.push({
     name: target.bundle.name,
-    data: await bundleEntry(target.bundle, rootDir),
+    data: await bundleFor(target, rootDir),
     mode: 0o644,
   })
   return entries
+}
+
+/** A missing file in the table is named with the zip that wants it and where the table is. */
+async function readSource(rootDir: string, source: string, zip: string): Promise<Buffer> {
+  try {
+    return await readFile(path.join(rootDir, source))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    throw new Error(
+      `${source} does not exist, but build/targets.ts copies it into ${zip}. ` +
+        'Fix: restore the file (git checkout -- <file>) or correct its path in build/targets.ts.',
+    )
+  }
+}
+
+/** esbuild's message names the file and line; say which zip it was for and what to run. */
+async function bundleFor(target: BuildTarget, rootDir: string): Promise<Buffer> {
+  try {
+    return await bundleEntry(target.bundle, rootDir)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new Error(
+      `bundling ${target.bundle.entry} for ${target.zip} failed:\n${message}\n` +
+        'Fix: the lines above name the file and line; `npx tsc --noEmit` shows type errors the same way.',
+    )
+  }
 }

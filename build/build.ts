@@ -7,10 +7,10 @@ import { formatTable } from './format-table'
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = path.resolve(process.argv[2] ?? path.join(rootDir, 'dist-zips'))
 
-buildAll({ rootDir, outDir, env: process.env })
+buildAll({ rootDir, outDir, env: process.env, onProgress: (line) => process.stdout.write(`${line}\n`) })
   .then((built) => {
     process.stdout.write(
-      `${formatTable(built)}\n\nwrote ${built.length} zips and ${CHECKSUMS_FILE} to ${outDir}\n`,
+      `\n${formatTable(built)}\n\nwrote ${built.length} zips and ${CHECKSUMS_FILE} to ${outDir}\n`,
     )
   })
   .catch((error: unknown) => {

@@ -8,9 +8,14 @@ export const SHEBANG = '#!/bin/bash\n'
 
 export function checkShellScript(name: string, text: string): void {
   if (text.includes('\r')) {
-    throw new Error(`${name} contains CR characters; the platform needs LF line endings`)
+    throw new Error(
+      `${name} contains CR characters; the platform needs LF line endings. ` +
+        `Fix: sed -i 's/\\r$//' ${name} (or save it with LF in your editor), and set git's core.autocrlf to false.`,
+    )
   }
   if (!text.startsWith(SHEBANG)) {
-    throw new Error(`${name} must start with ${JSON.stringify(SHEBANG.trim())}`)
+    throw new Error(
+      `${name} must start with ${JSON.stringify(SHEBANG.trim())}. Fix: make that its first line; the platform runs it directly.`,
+    )
   }
 }
