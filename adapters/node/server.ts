@@ -25,8 +25,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ProxyConfig, logger: Logger): Promise<RunningServer> {
-  const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry) })
-  const server = http.createServer({ noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, proxy.handle)
+  const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry), requireHost: true })
+  // Node's own Host check answers a bare 400 with no body; the engine answers it in OpenAI's shape.
+  const server = http.createServer(
+    { noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requireHostHeader: false },
+    proxy.handle,
+  )
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
   const connections = trackConnections(server)
   server.on('upgrade', proxy.upgrade)

@@ -26,6 +26,11 @@ import { createUpgradeHandler } from './websocket'
 export interface NodeProxyOptions {
   /** Called once per finished exchange; the adapter decides where the line goes. */
   readonly onLog?: (entry: AccessLogEntry) => void
+  /**
+   * Answer 400 to an HTTP/1.1 request without exactly one Host header (RFC 9112 section 3.2), in
+   * OpenAI's shape. For real HTTP servers; serverless-http builds requests that may have none.
+   */
+  readonly requireHost?: boolean
 }
 
 export interface NodeProxy {
@@ -53,6 +58,11 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     )
     if (plan.kind === 'reply') {
       reply(req, res, plan, startedAt)
+      return
+    }
+    if (options.requireHost && !hasOneHost(req)) {
+      const error = new OxyError('invalid_request', 'An HTTP/1.1 request needs exactly one Host header.')
+      reply(req, res, errorReply(error, [], plan.logPath), startedAt, undefined, true)
       return
     }
     if (plan.kind === 'call') {
@@ -338,6 +348,13 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   }
 
   return { handle, upgrade: createUpgradeHandler(config, routes, log), close: () => routes.destroy() }
+}
+
+/** HTTP/1.0 may leave Host out; no version may send two, which front ends could read differently. */
+function hasOneHost(req: IncomingMessage): boolean {
+  let hosts = 0
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++
+  return hosts === 1 || (hosts === 0 && req.httpVersion === '1.0')
 }
 
 /** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */
