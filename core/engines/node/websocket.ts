@@ -56,7 +56,8 @@ export function createUpgradeHandler(
     if (
       plan.kind === 'call' ||
       plan.choosePathByBody ||
-      getHeader(headers, 'upgrade')?.toLowerCase() !== 'websocket'
+      getHeader(headers, 'upgrade')?.toLowerCase() !== 'websocket' ||
+      !isBodylessGet(req)
     ) {
       return refuse(
         errorReply(
@@ -144,6 +145,19 @@ export function createUpgradeHandler(
     })
     upstreamReq.end()
   }
+}
+
+/**
+ * A handshake is a GET without a body (RFC 6455 section 4.1). Anything else would go upstream as
+ * a GET still declaring a body that never follows, and hold the upstream until its timeout.
+ */
+function isBodylessGet(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return (
+    req.method === 'GET' &&
+    req.headers['transfer-encoding'] === undefined &&
+    (length === undefined || Number(length) === 0)
+  )
 }
 
 function responseHead(status: number, headers: readonly HeaderPair[]): string {
