@@ -34,7 +34,7 @@ export function createBufferedHandler(
   onLog?: (entry: AccessLogEntry) => void,
 ): BufferedHandler {
   const listener: Listener = loaded.ok
-    ? createNodeProxy(loaded.config, { onLog }).handle
+    ? failInvocationOnDestroy(createNodeProxy(loaded.config, { onLog }).handle)
     : replyWithConfigError(loaded.error)
   const handle = serverless(listener, {
     binary: isBinaryResponse,
@@ -43,6 +43,25 @@ export function createBufferedHandler(
     request: (req: IncomingMessage, event: StageEvent) => stripApiStage(req, event),
   })
   return (event, context) => handle(event, context) as Promise<HttpResult>
+}
+
+/**
+ * The engine cuts a response it cannot finish (upstream reset or stalled mid-body) with
+ * res.destroy(). serverless-http's response has no socket, so that did nothing and the invocation
+ * hung until the Lambda timeout. Now the cut fails the invocation, which the gateway reports as a
+ * 502, never as a truncated 200. 'close' first: the engine logs the exchange on it.
+ */
+function failInvocationOnDestroy(listener: Listener): Listener {
+  return (req, res) => {
+    res.destroy = (error?: Error) => {
+      if (res.destroyed) return res
+      Object.defineProperty(res, 'destroyed', { value: true })
+      res.emit('close')
+      res.emit('error', error ?? new Error('The response was cut before its end.'))
+      return res
+    }
+    listener(req, res)
+  }
 }
 
 function replyWithConfigError(error: ConfigError): Listener {
