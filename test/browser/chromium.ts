@@ -33,7 +33,10 @@ const INSTALL_TIMEOUT_MS = 600_000
  */
 export function ensureChromium(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH
-  const reason = installChromium()
+  // A path the user chose is theirs to provide; only Debian's own is installed here.
+  const reason = process.env.OXY_CHROMIUM
+    ? 'OXY_CHROMIUM names a file that does not exist.'
+    : (installChromium() ?? `apt-get installed chromium, but ${CHROMIUM_PATH} is still missing.`)
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH
   const banner = '!'.repeat(78)
   process.stderr.write(
@@ -43,7 +46,8 @@ export function ensureChromium(): string | undefined {
   return undefined
 }
 
-function installChromium(): string {
+/** Installs Debian's chromium; undefined when that worked, else why not. */
+function installChromium(): string | undefined {
   if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) return 'apt-get is not available here.'
   if (process.getuid?.() !== 0) return 'Not root, so it cannot be installed automatically.'
   process.stderr.write(`oxy tests: installing chromium with apt-get (once per machine)...\n`)
@@ -55,12 +59,12 @@ function installChromium(): string {
     })
   try {
     run(['install', '-y', 'chromium'])
-    return 'installed'
+    return undefined
   } catch {
     try {
       run(['update'])
       run(['install', '-y', 'chromium'])
-      return 'installed'
+      return undefined
     } catch (error) {
       return `apt-get install -y chromium failed: ${error instanceof Error ? error.message : String(error)}`
     }
