@@ -72,6 +72,8 @@ describe.skipIf(chromiumPath === undefined)('status page in headless Chromium', 
     if (fields.token !== undefined) await page.fill('#token', fields.token)
     if (fields.key !== undefined) await page.fill('#key', fields.key)
     if (fields.model !== undefined) await page.fill('#model', fields.model)
+    // A previous run's ok/fail would satisfy the wait below before this click is handled.
+    await page.evaluate(() => document.querySelector('#chat-result')?.removeAttribute('data-state'))
     await page.click('#run')
     await page.waitForSelector('#chat-result:is([data-state="ok"], [data-state="fail"])', { timeout: 10_000 })
   }
