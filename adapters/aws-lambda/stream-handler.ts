@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream'
 import type { LambdaFunctionURLEvent } from 'aws-lambda'
 import type { AccessLogEntry, ConfigError } from '../../core'
-import { errorReply } from '../../core'
+import { errorReply, OxyError, parseRequestTarget } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy } from '../../core/engines/fetch'
 import type { LoadedConfig } from './load-config'
@@ -46,11 +46,28 @@ async function forward(proxy: FetchProxy, event: LambdaFunctionURLEvent, respons
     if (!responseStream.writableFinished) abort.abort()
   }
   responseStream.once('close', onClose)
-  return proxy.fetch(toFetchRequest(event, abort.signal))
+  let request: Request
+  try {
+    // The raw path is checked as the node engine checks it, before URL parsing resolves dot
+    // segments and backslashes into something that looks harmless.
+    parseRequestTarget(event.rawPath + (event.rawQueryString ? `?${event.rawQueryString}` : ''))
+    request = toFetchRequest(event, abort.signal)
+  } catch (error) {
+    if (error instanceof OxyError) return errorResponse(error)
+    // The event holds what no Request may (CONNECT, TRACE, a malformed header): a client error,
+    // not a reason to fail the invocation and take the runtime process with it.
+    const reason = error instanceof Error ? error.message : String(error)
+    return errorResponse(new OxyError('invalid_request', `The request cannot be proxied: ${reason}`))
+  }
+  return proxy.fetch(request)
 }
 
 function configErrorResponse(loaded: LoadedConfig): Response {
-  const reply = errorReply((loaded as { error: ConfigError }).error, [], '/')
+  return errorResponse((loaded as { error: ConfigError }).error)
+}
+
+function errorResponse(error: OxyError): Response {
+  const reply = errorReply(error, [], '/')
   return new Response(reply.body, {
     status: reply.status,
     headers: reply.headers.map(([name, value]): [string, string] => [name, value]),
