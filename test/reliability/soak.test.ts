@@ -118,9 +118,8 @@ for (const name of HTTP_TARGETS) {
         await tally.check('0 errors', () =>
           expect([...warmup.errors, ...result.errors].slice(0, 5)).toEqual([]),
         )
-        // workerd's RSS climbs under load (165 -> 244 MB over 20,000 requests when measured) and
-        // is not yet attributed to oxy or to the runtime's isolate heap: measured and reported in
-        // docs/reliability.md, not asserted, until it is.
+        // workerd's own RSS climbs under load, and a three-line pass-through Worker climbs as
+        // much (docs/reliability.md): it is the local runtime's, so it is reported, not asserted.
         if (name !== 'workerd')
           await tally.check('RSS flat from the first quarter to the last', () =>
             expect(peak(last)).toBeLessThanOrEqual(peak(first) + RSS_SLACK_BYTES),
