@@ -1,17 +1,11 @@
-import type { ChildProcess } from 'node:child_process'
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createRequire } from 'node:module'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../core'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
+import { killSpawned, spawnMain } from '../../test/spawn-main'
 import { parseWorkers } from './cluster'
 
-const MAIN = new URL('./main.ts', import.meta.url).pathname
-const TSX = createRequire(import.meta.url).resolve('tsx')
-
-const children: ChildProcess[] = []
 let upstream: FakeOpenAI
 
 beforeAll(async () => {
@@ -22,26 +16,7 @@ afterAll(async () => {
   await upstream.close()
 })
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
-
-function spawnMain(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[] } {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    env: { PATH: process.env.PATH, OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const lines: Record<string, unknown>[] = []
-  let buffered = ''
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString()
-    const complete = buffered.split('\n')
-    buffered = complete.pop() ?? ''
-    for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>)
-  })
-  return { child, lines }
-}
+afterEach(killSpawned)
 
 async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 1_000; i++) {
@@ -72,14 +47,10 @@ describe('parseWorkers', () => {
 
 describe('main with OXY_WORKERS (node:cluster)', () => {
   it('should exit 1 naming OXY_WORKERS when its value is bad, before anything listens', async () => {
-    const { child, lines } = spawnMain({ OXY_TARGET: upstream.url, OXY_WORKERS: 'many' })
-    let stderr = ''
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
+    const { child, lines, stderr } = spawnMain({ OXY_TARGET: upstream.url, OXY_WORKERS: 'many' })
     const [code] = await once(child, 'exit')
     expect(code).toBe(1)
-    expect(stderr).toContain('OXY_WORKERS="many"')
+    expect(stderr()).toContain('OXY_WORKERS="many"')
     expect(lines.some((line) => line.msg === 'listening')).toBe(false)
   })
 

@@ -1,52 +1,15 @@
-import type { ChildProcess } from 'node:child_process'
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createRequire } from 'node:module'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
 import { rawJsonBody, sendRaw } from '../../test/raw-http'
+import { killSpawned, spawnMain } from '../../test/spawn-main'
 
-const MAIN = new URL('./main.ts', import.meta.url).pathname
-const TSX = createRequire(import.meta.url).resolve('tsx')
-
-interface Started {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly port: number
-  readonly stdout: string[]
-}
-
-const children: ChildProcess[] = []
-
-/** Runs the self-hosted server the way `npm start` does, in its own process. */
-function spawnServer(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    env: { PATH: process.env.PATH, OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  return child
-}
-
-async function startServerProcess(env: Record<string, string>): Promise<Started> {
-  const child = spawnServer(env)
-  const stdout: string[] = []
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) {
-        stdout.push(line)
-        const parsed = JSON.parse(line) as { msg: string; url?: string }
-        if (parsed.msg === 'listening' && parsed.url) resolve(parsed.url)
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
-  })
-  return { child, url, port: Number(new URL(url).port), stdout }
+/** The server process, started and listening. */
+async function startServerProcess(env: Record<string, string>) {
+  const spawned = spawnMain(env)
+  const url = await spawned.listening()
+  return { ...spawned, url, port: Number(new URL(url).port) }
 }
 
 let upstream: FakeOpenAI
@@ -56,9 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream.close()
 })
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
+afterEach(killSpawned)
 
 describe('main (self-hosted server process)', () => {
   it.each([
@@ -66,25 +27,16 @@ describe('main (self-hosted server process)', () => {
     ['OXY_TARGET', 'api.openai.com'],
     ['OXY_IDLE_TIMEOUT_MS', '-1'],
   ])('should refuse %s=%s before listening, naming it, with exit code 1', async (variable, value) => {
-    const child = spawnServer({ [variable]: value })
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
+    const { child, lines, stderr } = spawnMain({ [variable]: value })
     const [code] = await once(child, 'exit')
     expect(code).toBe(1)
-    expect(stderr).toContain(`${variable}=${JSON.stringify(value)}`)
-    expect(stdout).not.toContain('listening')
+    expect(stderr()).toContain(`${variable}=${JSON.stringify(value)}`)
+    expect(lines.some((line) => line.msg === 'listening')).toBe(false)
   })
 
   it('should log where it listens and which upstream it serves, as JSON', async () => {
     const server = await startServerProcess({ OXY_TARGET: upstream.url })
-    const started = JSON.parse(server.stdout[0]!) as Record<string, unknown>
-    expect(started).toMatchObject({
+    expect(server.lines[0]).toMatchObject({
       level: 'info',
       msg: 'listening',
       target: upstream.url,
