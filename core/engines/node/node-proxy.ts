@@ -316,13 +316,22 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     if (readAlready) {
       bytesIn = readAlready.length
       upstreamReq.end(readAlready)
+    } else if (!hasBody(req)) {
+      upstreamReq.end()
+      req.resume()
     } else {
+      // Wired by hand rather than with pipe(): the same backpressure, without the half-dozen
+      // listeners pipe() adds and removes on both streams for every request.
       req.on('data', (chunk: Buffer) => {
         bytesIn += chunk.length
-        if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes)
+        if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes) {
           fail(bodyTooLarge(config.maxBodyBytes))
+          return
+        }
+        if (!upstreamReq.write(chunk)) req.pause()
       })
-      req.pipe(upstreamReq)
+      upstreamReq.on('drain', () => req.resume())
+      req.on('end', () => upstreamReq.end())
     }
 
     // The client went away (before or during the response): stop the upstream so the user stops
@@ -376,6 +385,12 @@ function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): 
   const chunked =
     req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
   return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
+}
+
+/** Whether the request carries a body at all (RFC 9112 section 6.3). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
 }
 
 /** The body was read to choose the path: send it with its exact length, whatever framing it came in. */
