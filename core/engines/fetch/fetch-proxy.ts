@@ -99,6 +99,7 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     startedAt: number,
     readAlready?: Uint8Array,
   ): Promise<Response> {
+    const bytesIn = { count: readAlready?.byteLength ?? 0 }
     const logExchange = (fields: Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesOut' | 'error'>) =>
       log?.({
         method: request.method,
@@ -131,8 +132,6 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
         ),
       ),
     )
-    const bytesIn = { count: 0 }
-    if (readAlready) bytesIn.count = readAlready.byteLength
     const body = readAlready ?? (request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null)
 
     const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
