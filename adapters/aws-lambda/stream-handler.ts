@@ -3,7 +3,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda'
 import type { AccessLogEntry, ConfigError } from '../../core'
 import { errorReply, OxyError, parseRequestTarget } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
-import { createFetchProxy } from '../../core/engines/fetch'
+import { createFetchProxy, toResponse } from '../../core/engines/fetch'
 import type { LoadedConfig } from './load-config'
 import { toFetchRequest } from './to-fetch-request'
 
@@ -67,11 +67,7 @@ function configErrorResponse(loaded: LoadedConfig): Response {
 }
 
 function errorResponse(error: OxyError): Response {
-  const reply = errorReply(error, [], '/')
-  return new Response(reply.body, {
-    status: reply.status,
-    headers: reply.headers.map(([name, value]): [string, string] => [name, value]),
-  })
+  return toResponse(errorReply(error, [], '/'))
 }
 
 async function writeResponse(runtime: AwsLambdaGlobal, responseStream: ResponseStream, response: Response) {

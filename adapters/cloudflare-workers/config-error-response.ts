@@ -1,5 +1,6 @@
 import type { ConfigError } from '../../core'
 import { errorReply } from '../../core'
+import { toResponse } from '../../core/engines/fetch'
 
 /**
  * Without a valid config there is no CORS setting to obey (OXY_CORS_ORIGINS may be the bad value),
@@ -10,9 +11,5 @@ const CONFIG_ERROR_CORS: [string, string][] = [['Access-Control-Allow-Origin', '
 
 /** The OpenAI-shaped 500 that names the bad variable, sent for every request until it is fixed. */
 export function toConfigErrorResponse(error: ConfigError, request: Request): Response {
-  const reply = errorReply(error, CONFIG_ERROR_CORS, new URL(request.url).pathname)
-  return new Response(reply.body, {
-    status: reply.status,
-    headers: reply.headers.map(([name, value]): [string, string] => [name, value]),
-  })
+  return toResponse(errorReply(error, CONFIG_ERROR_CORS, new URL(request.url).pathname))
 }

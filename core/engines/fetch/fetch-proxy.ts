@@ -284,7 +284,8 @@ function countBytes(
   )
 }
 
-function toResponse(reply: LocalReply): Response {
+/** A reply the proxy made, as a Response; adapters answer their own errors with it too. */
+export function toResponse(reply: LocalReply): Response {
   return new Response(NULL_BODY_STATUSES.has(reply.status) ? null : reply.body, {
     status: reply.status,
     headers: toHeadersInit(reply.headers),
