@@ -1,10 +1,10 @@
 import { once } from 'node:events'
-import http, { STATUS_CODES } from 'node:http'
+import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ProxyConfig } from '../../core'
-import { OxyError, toErrorBody } from '../../core'
-import { createNodeProxy } from '../../core/engines/node'
+import { errorReply, OxyError } from '../../core'
+import { createNodeProxy, writeRawReply } from '../../core/engines/node'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
@@ -70,12 +70,5 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new OxyError('request_headers_too_large', 'The request headers are too large.')
       : new OxyError('invalid_request', `The request is not valid HTTP (${error.code ?? 'parse error'}).`)
-  const body = JSON.stringify(toErrorBody(oxyError))
-  socket.end(
-    `HTTP/1.1 ${oxyError.status} ${STATUS_CODES[oxyError.status]}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  )
+  writeRawReply(socket, errorReply(oxyError, [], ''))
 }

@@ -1,4 +1,6 @@
 export * from './classify-error'
+export * from './has-body'
 export * from './node-proxy'
+export * from './raw-response'
 export * from './upstream-agents'
 export * from './websocket'

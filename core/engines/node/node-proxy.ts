@@ -20,7 +20,8 @@ import {
   toRawHeaders,
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
-import { createUpstreamRoutes } from './upstream-agents'
+import { hasBody } from './has-body'
+import { connectTo, createUpstreamRoutes } from './upstream-agents'
 import { createUpgradeHandler } from './websocket'
 
 export interface NodeProxyOptions {
@@ -132,11 +133,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     return new Promise((resolve, reject) => {
       const upstreamReq = route.transport.request(
         {
-          hostname: route.hostname,
-          port: route.port,
-          servername: route.servername,
+          ...connectTo(route, plan.upstreamPath),
           method: 'POST',
-          path: route.requestTarget(plan.upstreamPath),
           headers: [
             ...toRawHeaders(plan.headers),
             'Content-Length',
@@ -194,11 +192,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     let upstreamReq: ClientRequest
     try {
       upstreamReq = route.transport.request({
-        hostname: route.hostname,
-        port: route.port,
-        servername: route.servername,
+        ...connectTo(route, plan.upstreamPath),
         method: req.method,
-        path: route.requestTarget(plan.upstreamPath),
         headers,
         agent: route.agent,
       })
@@ -385,12 +380,6 @@ function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): 
   const chunked =
     req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
   return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
-}
-
-/** Whether the request carries a body at all (RFC 9112 section 6.3). */
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length']
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
 }
 
 /** The body was read to choose the path: send it with its exact length, whatever framing it came in. */

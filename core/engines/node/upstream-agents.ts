@@ -36,6 +36,16 @@ export interface UpstreamRoute {
   readonly extraHeaders: readonly string[]
 }
 
+/** Where a request to this route connects and what it asks for: the part every request shares. */
+export function connectTo(route: UpstreamRoute, upstreamPath: string) {
+  return {
+    hostname: route.hostname,
+    port: route.port,
+    servername: route.servername,
+    path: route.requestTarget(upstreamPath),
+  }
+}
+
 export interface UpstreamRoutes {
   routeFor(upstream: Upstream): UpstreamRoute
   destroy(): void

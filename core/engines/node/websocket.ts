@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http'
-import { STATUS_CODES } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import type { AccessLogEntry, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
@@ -13,7 +12,10 @@ import {
   toRawHeaders,
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
+import { hasBody } from './has-body'
+import { responseHead, writeRawReply } from './raw-response'
 import type { UpstreamRoutes } from './upstream-agents'
+import { connectTo } from './upstream-agents'
 
 /**
  * Passes a WebSocket upgrade (the OpenAI Realtime API, wss://.../v1/realtime) through to the
@@ -49,7 +51,7 @@ export function createUpgradeHandler(
     )
     const refuse = (reply: LocalReply) => {
       status = reply.status
-      writeReply(socket, reply)
+      writeRawReply(socket, reply)
     }
 
     if (plan.kind === 'reply') return refuse(plan)
@@ -57,7 +59,10 @@ export function createUpgradeHandler(
       plan.kind === 'call' ||
       plan.choosePathByBody ||
       getHeader(headers, 'upgrade')?.toLowerCase() !== 'websocket' ||
-      !isBodylessGet(req)
+      // A handshake is a GET without a body (RFC 6455 section 4.1); anything else would go
+      // upstream as a GET still declaring a body, holding the upstream until its timeout.
+      req.method !== 'GET' ||
+      hasBody(req)
     ) {
       return refuse(
         errorReply(
@@ -75,11 +80,8 @@ export function createUpgradeHandler(
       ['Upgrade', 'websocket'],
     ]
     const upstreamReq = route.transport.request({
-      hostname: route.hostname,
-      port: route.port,
-      servername: route.servername,
+      ...connectTo(route, plan.upstreamPath),
       method: 'GET',
-      path: route.requestTarget(plan.upstreamPath),
       headers: [...toRawHeaders(upstreamHeaders), ...route.extraHeaders],
       // Upgraded sockets never return to a pool.
       agent: false,
@@ -145,33 +147,4 @@ export function createUpgradeHandler(
     })
     upstreamReq.end()
   }
-}
-
-/**
- * A handshake is a GET without a body (RFC 6455 section 4.1). Anything else would go upstream as
- * a GET still declaring a body that never follows, and hold the upstream until its timeout.
- */
-function isBodylessGet(req: IncomingMessage): boolean {
-  const length = req.headers['content-length']
-  return (
-    req.method === 'GET' &&
-    req.headers['transfer-encoding'] === undefined &&
-    (length === undefined || Number(length) === 0)
-  )
-}
-
-function responseHead(status: number, headers: readonly HeaderPair[]): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`
-  for (const [name, value] of headers) head += `${name}: ${value}\r\n`
-  return `${head}\r\n`
-}
-
-function writeReply(socket: Duplex, reply: LocalReply): void {
-  if (!socket.writable) return
-  const headers: HeaderPair[] = [
-    ...reply.headers,
-    ['Content-Length', String(Buffer.byteLength(reply.body))],
-    ['Connection', 'close'],
-  ]
-  socket.end(responseHead(reply.status, headers) + reply.body)
 }

@@ -1,0 +1,7 @@
+import type { IncomingMessage } from 'node:http'
+
+/** Whether a request carries a body at all (RFC 9112 section 6.3): chunked, or a length above 0. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0)
+}
