@@ -24,8 +24,8 @@ export function credentialStyleFor(hostname: string): CredentialStyle {
   return 'bearer'
 }
 
-/** Headers that may carry a proxy access token, as SDKs send keys. */
-const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-api-key']
+/** Headers that carry the key of an API call, as SDKs send keys; also where access tokens go. */
+export const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-api-key']
 
 /**
  * Finds a valid access token among the request's credential headers. Every candidate is

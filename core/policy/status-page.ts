@@ -1,3 +1,4 @@
+import { TOKEN_HEADERS } from './credentials'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 
@@ -16,9 +17,6 @@ export interface StatusPageInfo {
   /** OXY_ACCESS_KEYS is set: the page then shows nothing about the configuration. */
   readonly tokenRequired: boolean
 }
-
-/** Credential headers: a request carrying one is an API call, never a page view. */
-const CREDENTIAL_HEADERS = ['authorization', 'api-key', 'x-api-key'] as const
 
 /**
  * The page's one script. It computes the base URL from the address bar (right behind any
@@ -181,7 +179,8 @@ export function statusPageScript(): string {
 export function wantsStatusPage(method: string, path: string, headers: HeaderList): boolean {
   if (path !== '/' || (method !== 'GET' && method !== 'HEAD')) return false
   if (!/\btext\/html\b/i.test(getHeader(headers, 'accept') ?? '')) return false
-  return !CREDENTIAL_HEADERS.some((name) => getHeader(headers, name) !== undefined)
+  // A request carrying a key is an API call, never a page view.
+  return !TOKEN_HEADERS.some((name) => getHeader(headers, name) !== undefined)
 }
 
 /**
