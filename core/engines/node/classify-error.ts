@@ -1,5 +1,5 @@
 import { classifyUpstreamError, OxyError } from '../../policy'
-import { ProxyTunnelError } from './upstream-agents'
+import { ProxyTunnelError } from './upstream-routes'
 
 /** The policy's classification, plus the node engine's own outbound-proxy failure. */
 export function classifyNodeUpstreamError(error: unknown): OxyError {

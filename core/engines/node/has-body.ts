@@ -5,3 +5,8 @@ export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length']
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0)
 }
+
+/** A body without a length: the upstream gets it chunked again, whatever framing it came in. */
+export function isChunked(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
+}

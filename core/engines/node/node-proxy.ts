@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import type {
@@ -20,8 +20,9 @@ import {
   toRawHeaders,
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
-import { hasBody } from './has-body'
-import { connectTo, createUpstreamRoutes } from './upstream-agents'
+import { hasBody, isChunked } from './has-body'
+import { UpstreamExchange } from './upstream-exchange'
+import { createUpstreamRoutes } from './upstream-routes'
 import { createUpgradeHandler } from './websocket'
 
 export interface NodeProxyOptions {
@@ -48,7 +49,7 @@ export interface NodeProxy {
  * buffering a body, and obeys the core policy for everything else. No runtime dependency.
  */
 export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions = {}): NodeProxy {
-  const routes = createUpstreamRoutes(config.outboundProxy)
+  const routes = createUpstreamRoutes(config.outboundProxy, config.connectTimeoutMs)
   const log = options.onLog
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -131,43 +132,42 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     const route = routes.routeFor(plan.upstream)
     const body = Buffer.from(plan.body)
     return new Promise((resolve, reject) => {
-      const upstreamReq = route.transport.request(
+      const chunks: Buffer[] = []
+      let status = 502
+      let upstreamMs = 0
+      const exchange = new UpstreamExchange(
+        route.pool,
         {
-          ...connectTo(route, plan.upstreamPath),
           method: 'POST',
-          headers: [
-            ...toRawHeaders(plan.headers),
-            'Content-Length',
-            String(body.length),
-            ...route.extraHeaders,
-          ],
-          agent: route.agent,
+          target: route.requestTarget(plan.upstreamPath),
+          headers: [...plan.headers, ['Content-Length', String(body.length)], ...route.extraHeaders],
         },
-        (response) => {
-          const upstreamMs = performance.now() - startedAt
-          const chunks: Buffer[] = []
-          response.on('data', (chunk: Buffer) => chunks.push(chunk))
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 502,
-              body: Buffer.concat(chunks).toString(),
-              upstreamMs,
-            }),
-          )
-          response.on('error', reject)
+        {
+          onResponse(head) {
+            status = head.status
+            upstreamMs = performance.now() - startedAt
+          },
+          onData: (chunk) => chunks.push(chunk),
+          onEnd() {
+            clearTimeout(timer)
+            resolve({ status, body: Buffer.concat(chunks).toString(), upstreamMs })
+          },
+          onError(error) {
+            clearTimeout(timer)
+            reject(error)
+          },
         },
       )
-      const timer = startTimer(config.firstByteTimeoutMs, () =>
-        upstreamReq.destroy(
+      const timer = startTimer(config.firstByteTimeoutMs, () => {
+        exchange.abort()
+        reject(
           new OxyError(
             'upstream_timeout',
             `The upstream sent no answer within ${config.firstByteTimeoutMs} ms.`,
           ),
-        ),
-      )
-      upstreamReq.on('close', () => clearTimeout(timer))
-      upstreamReq.on('error', reject)
-      upstreamReq.end(body)
+        )
+      })
+      exchange.end(body)
     })
   }
 
@@ -179,37 +179,14 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     readAlready?: Buffer,
   ): void {
     const route = routes.routeFor(plan.upstream)
+    const method = req.method ?? 'GET'
     let upstreamMs: number | undefined
     let bytesIn = 0
     let bytesOut = 0
     let failure: OxyError | undefined
-    let upstreamRes: IncomingMessage | undefined
-
-    const headers = toRawHeaders(
-      readAlready ? withLength(plan.headers, readAlready.length) : withBodyFraming(req, plan.headers),
-    )
-    headers.push(...route.extraHeaders)
-    let upstreamReq: ClientRequest
-    try {
-      upstreamReq = route.transport.request({
-        ...connectTo(route, plan.upstreamPath),
-        method: req.method,
-        headers,
-        agent: route.agent,
-      })
-    } catch (error) {
-      // Node validates header values again; a value it refuses is the client's doing.
-      sendReply(
-        res,
-        errorReply(
-          new OxyError('invalid_request_target', 'The request has an invalid header.', { cause: error }),
-          plan.corsHeaders,
-          plan.logPath,
-        ),
-      )
-      req.resume()
-      return
-    }
+    let exchange: UpstreamExchange | undefined
+    let idleTimer: NodeJS.Timeout | undefined
+    const bodyless = readAlready === undefined && !hasBody(req)
 
     const firstByteTimer = startTimer(config.firstByteTimeoutMs, () =>
       fail(
@@ -219,15 +196,13 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         ),
       ),
     )
-    let idleTimer: NodeJS.Timeout | undefined
 
     /** Ends the exchange after a failure: an error response if none started, else an abrupt close. */
     function fail(error: OxyError): void {
       if (failure || res.writableFinished) return
       failure = error
       clearTimers()
-      upstreamReq.destroy()
-      upstreamRes?.destroy()
+      exchange?.abort()
       if (res.headersSent) {
         // Never end a started body cleanly: a truncated stream must not look complete.
         res.destroy()
@@ -241,92 +216,80 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       clearTimeout(idleTimer)
     }
 
-    upstreamReq.on('socket', (socket) => {
-      if (!socket.connecting || config.connectTimeoutMs === 0) return
-      const connectTimer = setTimeout(
-        () =>
-          fail(
-            new OxyError(
-              'upstream_connect_timeout',
-              `Connecting to the upstream took longer than ${config.connectTimeoutMs} ms (OXY_CONNECT_TIMEOUT_MS).`,
-            ),
-          ),
-        config.connectTimeoutMs,
+    const onIdle = () =>
+      fail(
+        new OxyError(
+          'upstream_idle_timeout',
+          `The upstream stalled for ${config.idleTimeoutMs} ms (OXY_IDLE_TIMEOUT_MS).`,
+        ),
       )
-      socket.once('connect', () => clearTimeout(connectTimer))
-      socket.once('close', () => clearTimeout(connectTimer))
-    })
-    upstreamReq.on('error', (error) => fail(classifyNodeUpstreamError(error)))
 
-    upstreamReq.on('response', (incoming) => {
-      upstreamRes = incoming
-      clearTimeout(firstByteTimer)
-      upstreamMs = performance.now() - startedAt
-      if (failure) {
-        incoming.destroy()
-        return
-      }
-      const clientHeaders = toClientHeaders(fromRawHeaders(incoming.rawHeaders), {
-        bodyDecoded: false,
-        corsHeaders: plan.corsHeaders,
-      })
-      res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, toRawHeaders(clientHeaders))
-      // An SSE client should see the 200 at once, not with the first token.
-      if (isEventStream(clientHeaders)) res.flushHeaders()
+    try {
+      exchange = new UpstreamExchange(
+        route.pool,
+        {
+          method,
+          target: route.requestTarget(plan.upstreamPath),
+          headers: [...upstreamHeaders(req, plan.headers, readAlready), ...route.extraHeaders],
+          chunked: readAlready === undefined && isChunked(req),
+          retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
+        },
+        {
+          onResponse(head) {
+            clearTimeout(firstByteTimer)
+            upstreamMs = performance.now() - startedAt
+            const clientHeaders = toClientHeaders(fromRawHeaders(head.rawHeaders), {
+              bodyDecoded: false,
+              corsHeaders: plan.corsHeaders,
+            })
+            res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
+            // An SSE client should see the 200 at once, not with the first token.
+            if (isEventStream(clientHeaders)) res.flushHeaders()
+            idleTimer = startTimer(config.idleTimeoutMs, onIdle)
+          },
+          onData(chunk) {
+            bytesOut += chunk.length
+            idleTimer?.refresh()
+            if (!res.write(chunk)) exchange?.pause()
+          },
+          onEnd() {
+            clearTimers()
+            res.end()
+          },
+          onError: (error) => fail(classifyNodeUpstreamError(error)),
+          onDrain: () => req.resume(),
+        },
+      )
+    } catch (error) {
+      // A method, target or header value that would split the request upstream is the client's doing.
+      clearTimers()
+      sendReply(res, errorReply(classifyNodeUpstreamError(error), plan.corsHeaders, plan.logPath))
+      req.resume()
+      return
+    }
+    const upstream = exchange
 
-      const idleTimeout = config.idleTimeoutMs
-      const onIdle = () =>
-        fail(
-          new OxyError(
-            'upstream_idle_timeout',
-            `The upstream stalled for ${idleTimeout} ms (OXY_IDLE_TIMEOUT_MS).`,
-          ),
-        )
-      idleTimer = startTimer(idleTimeout, onIdle)
-      incoming.on('data', (chunk: Buffer) => {
-        bytesOut += chunk.length
-        idleTimer?.refresh()
-        if (!res.write(chunk)) incoming.pause()
-      })
-      res.on('drain', () => {
-        idleTimer?.refresh()
-        incoming.resume()
-      })
-      incoming.on('end', () => {
-        clearTimers()
-        res.end()
-      })
-      incoming.on('close', () => {
-        if (!incoming.complete) {
-          fail(
-            new OxyError(
-              'upstream_reset',
-              'The upstream closed the connection in the middle of the response.',
-            ),
-          )
-        }
-      })
+    res.on('drain', () => {
+      idleTimer?.refresh()
+      upstream.resume()
     })
 
     if (readAlready) {
       bytesIn = readAlready.length
-      upstreamReq.end(readAlready)
-    } else if (!hasBody(req)) {
-      upstreamReq.end()
+      upstream.end(readAlready)
+    } else if (bodyless) {
+      upstream.end()
       req.resume()
     } else {
-      // Wired by hand rather than with pipe(): the same backpressure, without the half-dozen
-      // listeners pipe() adds and removes on both streams for every request.
       req.on('data', (chunk: Buffer) => {
         bytesIn += chunk.length
         if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes) {
           fail(bodyTooLarge(config.maxBodyBytes))
           return
         }
-        if (!upstreamReq.write(chunk)) req.pause()
+        if (!upstream.write(chunk)) req.pause()
       })
-      upstreamReq.on('drain', () => req.resume())
-      req.on('end', () => upstreamReq.end())
+      req.on('end', () => upstream.end())
     }
 
     // The client went away (before or during the response): stop the upstream so the user stops
@@ -335,11 +298,10 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       const clientLeft = !res.writableFinished && !failure
       if (!res.writableFinished) {
         clearTimers()
-        upstreamReq.destroy()
-        upstreamRes?.destroy()
+        upstream.abort()
       }
       log?.({
-        method: req.method ?? '',
+        method,
         path: plan.logPath,
         status: res.headersSent ? res.statusCode : 0,
         upstreamMs,
@@ -372,14 +334,26 @@ function requestHeaders(req: IncomingMessage): HeaderPair[] {
   return pairs
 }
 
+/** RFC 9110 section 9.2.2: these may be sent twice without changing the outcome. */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE', 'PUT', 'TRACE'])
+/** Methods node:http sent `Content-Length: 0` for when they had no body; some servers want it (411). */
+const BODYLESS_WITHOUT_LENGTH: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
+
 /**
- * Transfer-Encoding is hop-by-hop and dropped by the policy; a chunked request body must be
- * re-framed upstream, or Node sends a DELETE's body with no framing at all.
+ * The policy's headers plus the body framing it leaves to the engine: Transfer-Encoding is
+ * hop-by-hop, so a chunked body is re-framed by the exchange (which adds the header itself);
+ * a body read to choose the path goes with its exact length.
  */
-function withBodyFraming(req: IncomingMessage, headers: readonly HeaderPair[]): HeaderPair[] {
-  const chunked =
-    req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined
-  return chunked ? [...headers, ['Transfer-Encoding', 'chunked']] : [...headers]
+function upstreamHeaders(
+  req: IncomingMessage,
+  headers: readonly HeaderPair[],
+  readAlready: Buffer | undefined,
+): HeaderPair[] {
+  if (readAlready) return withLength(headers, readAlready.length)
+  const method = req.method ?? 'GET'
+  if (!hasBody(req) && req.headers['content-length'] === undefined && !BODYLESS_WITHOUT_LENGTH.has(method))
+    return withLength(headers, 0)
+  return [...headers]
 }
 
 /** The body was read to choose the path: send it with its exact length, whatever framing it came in. */

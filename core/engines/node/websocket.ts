@@ -2,20 +2,12 @@ import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import type { AccessLogEntry, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
-import {
-  errorReply,
-  fromRawHeaders,
-  getHeader,
-  OxyError,
-  planRequest,
-  toClientHeaders,
-  toRawHeaders,
-} from '../../policy'
+import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody } from './has-body'
 import { responseHead, writeRawReply } from './raw-response'
-import type { UpstreamRoutes } from './upstream-agents'
-import { connectTo } from './upstream-agents'
+import { UpstreamExchange } from './upstream-exchange'
+import type { UpstreamRoutes } from './upstream-routes'
 
 /**
  * Passes a WebSocket upgrade (the OpenAI Realtime API, wss://.../v1/realtime) through to the
@@ -79,72 +71,88 @@ export function createUpgradeHandler(
       ['Connection', 'Upgrade'],
       ['Upgrade', 'websocket'],
     ]
-    const upstreamReq = route.transport.request({
-      ...connectTo(route, plan.upstreamPath),
-      method: 'GET',
-      headers: [...toRawHeaders(upstreamHeaders), ...route.extraHeaders],
-      // Upgraded sockets never return to a pool.
-      agent: false,
-    })
+    let exchange: UpstreamExchange
+    try {
+      exchange = new UpstreamExchange(
+        route.pool,
+        {
+          method: 'GET',
+          target: route.requestTarget(plan.upstreamPath),
+          headers: [...upstreamHeaders, ...route.extraHeaders],
+          upgrade: true,
+        },
+        {
+          onUpgrade(response, upstreamSocket, upstreamHead) {
+            clearTimeout(timer)
+            status = 101
+            // The 101 keeps Upgrade and Connection: they are what it means.
+            socket.write(responseHead(101, fromRawHeaders(response.rawHeaders)))
+            if (upstreamHead.length > 0) socket.write(upstreamHead)
+            if (head.length > 0) upstreamSocket.write(head)
+            upstreamSocket.on('data', (chunk: Buffer) => {
+              bytesOut += chunk.length
+            })
+            socket.on('data', (chunk: Buffer) => {
+              bytesIn += chunk.length
+            })
+            upstreamSocket.pipe(socket)
+            socket.pipe(upstreamSocket)
+            const closeBoth = () => {
+              socket.destroy()
+              upstreamSocket.destroy()
+            }
+            upstreamSocket.once('close', closeBoth)
+            socket.once('close', closeBoth)
+            upstreamSocket.on('error', closeBoth)
+            socket.on('error', closeBoth)
+          },
+          // The upstream refused the upgrade (401, 404, ...): pass its answer on, as for any request.
+          onResponse(response) {
+            clearTimeout(timer)
+            status = response.status
+            const clientHeaders = toClientHeaders(fromRawHeaders(response.rawHeaders), {
+              bodyDecoded: false,
+              corsHeaders: plan.corsHeaders,
+            })
+            socket.write(responseHead(status, [...clientHeaders, ['Connection', 'close']]))
+          },
+          onData(chunk) {
+            if (!socket.write(chunk)) {
+              exchange.pause()
+              socket.once('drain', () => exchange.resume())
+            }
+          },
+          onEnd: () => socket.end(),
+          onError(error) {
+            clearTimeout(timer)
+            const oxyError = classifyNodeUpstreamError(error)
+            failure = oxyError.code
+            if (status === 0) refuse(errorReply(oxyError, plan.corsHeaders, logPath))
+            else socket.destroy()
+          },
+        },
+      )
+    } catch (error) {
+      return refuse(errorReply(classifyNodeUpstreamError(error), plan.corsHeaders, logPath))
+    }
     const timer =
       config.firstByteTimeoutMs > 0
-        ? setTimeout(
-            () =>
-              upstreamReq.destroy(
+        ? setTimeout(() => {
+            exchange.abort()
+            failure = 'upstream_timeout'
+            refuse(
+              errorReply(
                 new OxyError('upstream_timeout', 'The upstream did not answer the upgrade in time.'),
+                plan.corsHeaders,
+                logPath,
               ),
-            config.firstByteTimeoutMs,
-          )
+            )
+          }, config.firstByteTimeoutMs)
         : undefined
     socket.once('close', () => {
       clearTimeout(timer)
-      upstreamReq.destroy()
+      exchange.abort()
     })
-
-    upstreamReq.on('upgrade', (response, upstreamSocket, upstreamHead) => {
-      clearTimeout(timer)
-      status = 101
-      // The 101 keeps Upgrade and Connection: they are what it means.
-      socket.write(responseHead(101, fromRawHeaders(response.rawHeaders)))
-      if (upstreamHead.length > 0) socket.write(upstreamHead)
-      if (head.length > 0) upstreamSocket.write(head)
-      upstreamSocket.on('data', (chunk: Buffer) => {
-        bytesOut += chunk.length
-      })
-      socket.on('data', (chunk: Buffer) => {
-        bytesIn += chunk.length
-      })
-      upstreamSocket.pipe(socket)
-      socket.pipe(upstreamSocket)
-      const closeBoth = () => {
-        socket.destroy()
-        upstreamSocket.destroy()
-      }
-      upstreamSocket.once('close', closeBoth)
-      socket.once('close', closeBoth)
-      upstreamSocket.on('error', closeBoth)
-      socket.on('error', closeBoth)
-    })
-
-    // The upstream refused the upgrade (401, 404, ...): pass its answer on, as for any request.
-    upstreamReq.on('response', (response) => {
-      clearTimeout(timer)
-      status = response.statusCode ?? 502
-      const clientHeaders = toClientHeaders(fromRawHeaders(response.rawHeaders), {
-        bodyDecoded: false,
-        corsHeaders: plan.corsHeaders,
-      })
-      socket.write(responseHead(status, [...clientHeaders, ['Connection', 'close']]))
-      response.pipe(socket)
-    })
-
-    upstreamReq.on('error', (error) => {
-      clearTimeout(timer)
-      const oxyError = classifyNodeUpstreamError(error)
-      failure = oxyError.code
-      if (status === 0) refuse(errorReply(oxyError, plan.corsHeaders, logPath))
-      else socket.destroy()
-    })
-    upstreamReq.end()
+    exchange.end()
   }
 }
