@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ProxyConfig } from '../../core'
 import { errorReply, OxyError } from '../../core'
-import { createNodeProxy, writeRawReply } from '../../core/engines/node'
+import { createNodeProxy, createUpgradeHandler, writeRawReply } from '../../core/engines/node'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
@@ -25,7 +25,11 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ProxyConfig, logger: Logger): Promise<RunningServer> {
-  const proxy = createNodeProxy(config, { onLog: (entry) => logger.access(entry), requireHost: true })
+  const proxy = createNodeProxy(config, {
+    onLog: (entry) => logger.access(entry),
+    requireHost: true,
+    upgrades: createUpgradeHandler,
+  })
   // Node's own Host check answers a bare 400 with no body; the engine answers it in OpenAI's shape.
   const server = http.createServer(
     { noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requireHostHeader: false },
@@ -33,7 +37,7 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   )
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
   const connections = trackConnections(server)
-  server.on('upgrade', proxy.upgrade)
+  if (proxy.upgrade) server.on('upgrade', proxy.upgrade)
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
 
   server.listen(config.port, config.host)

@@ -21,9 +21,17 @@ import {
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody, isChunked } from './has-body'
+import { createBufferReclaimer } from './reclaim-buffers'
 import { UpstreamExchange } from './upstream-exchange'
+import type { UpstreamRoutes } from './upstream-routes'
 import { createUpstreamRoutes } from './upstream-routes'
-import { createUpgradeHandler } from './websocket'
+
+/** Makes the 'upgrade' listener; websocket.ts's createUpgradeHandler is the one there is. */
+export type UpgradeHandlerFactory = (
+  config: ProxyConfig,
+  routes: UpstreamRoutes,
+  log: ((entry: AccessLogEntry) => void) | undefined,
+) => (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 
 export interface NodeProxyOptions {
   /** Called once per finished exchange; the adapter decides where the line goes. */
@@ -33,13 +41,18 @@ export interface NodeProxyOptions {
    * OpenAI's shape. For real HTTP servers; serverless-http builds requests that may have none.
    */
   readonly requireHost?: boolean
+  /**
+   * WebSocket passthrough, for adapters with a real server to upgrade on. Passed in rather
+   * than imported so that a bundle that cannot upgrade (Lambda) does not carry the code.
+   */
+  readonly upgrades?: UpgradeHandlerFactory
 }
 
 export interface NodeProxy {
   /** A node:http request listener. */
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void
-  /** A node:http 'upgrade' listener: WebSocket passthrough. */
-  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+  /** A node:http 'upgrade' listener when `upgrades` was given: WebSocket passthrough. */
+  readonly upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined
   /** Closes the upstream keep-alive sockets. */
   close(): void
 }
@@ -51,6 +64,7 @@ export interface NodeProxy {
 export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions = {}): NodeProxy {
   const routes = createUpstreamRoutes(config.outboundProxy, config.connectTimeoutMs)
   const log = options.onLog
+  const reclaim = createBufferReclaimer()
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now()
@@ -249,6 +263,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
           },
           onData(chunk) {
             bytesOut += chunk.length
+            reclaim(chunk.length)
             idleTimer?.refresh()
             if (!res.write(chunk)) exchange?.pause()
           },
@@ -283,6 +298,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     } else {
       req.on('data', (chunk: Buffer) => {
         bytesIn += chunk.length
+        reclaim(chunk.length)
         if (config.maxBodyBytes !== undefined && bytesIn > config.maxBodyBytes) {
           fail(bodyTooLarge(config.maxBodyBytes))
           return
@@ -313,7 +329,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     })
   }
 
-  return { handle, upgrade: createUpgradeHandler(config, routes, log), close: () => routes.destroy() }
+  return { handle, upgrade: options.upgrades?.(config, routes, log), close: () => routes.destroy() }
 }
 
 /** HTTP/1.0 may leave Host out; no version may send two, which front ends could read differently. */

@@ -22,13 +22,16 @@ const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/
 const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]+)[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/
 
-/** A malformed response. `code` follows llhttp's names, which the error policy classifies. */
+/**
+ * A malformed or truncated response. `code` follows llhttp's names (ECONNRESET for a truncated
+ * one), which the error policy turns into the message the client gets.
+ */
 export class ResponseParseError extends Error {
   override name = 'ResponseParseError'
   readonly code: string
 
-  constructor(code: string, message: string) {
-    super(message)
+  constructor(code: string) {
+    super(`The upstream's HTTP/1.1 response failed: ${code}`)
     this.code = code
   }
 }
@@ -152,8 +155,7 @@ export class ResponseParser {
             this.#pending = data.subarray(offset)
             return
           }
-          if (data[offset] !== 0x0d || data[offset + 1] !== 0x0a)
-            throw new ResponseParseError('HPE_STRICT', 'A chunk is not followed by CRLF.')
+          if (data[offset] !== 0x0d || data[offset + 1] !== 0x0a) throw new ResponseParseError('HPE_STRICT')
           offset += 2
           this.#state = State.ChunkSize
           break
@@ -177,27 +179,18 @@ export class ResponseParser {
       this.#state = State.Complete
       return
     }
-    if (this.#state !== State.Complete && this.#state !== State.Switched) {
-      const error = new ResponseParseError(
-        'ECONNRESET',
-        this.#receivedAny
-          ? 'The upstream closed the connection in the middle of the response.'
-          : 'The upstream closed the connection before responding.',
-      )
-      throw error
-    }
+    if (this.#state !== State.Complete && this.#state !== State.Switched)
+      throw new ResponseParseError('ECONNRESET')
   }
 
   #readHead(data: Buffer, offset: number): number {
     const end = data.indexOf(CRLFCRLF, offset)
     if (end === -1) {
-      if (data.length - offset > MAX_HEAD_BYTES)
-        throw new ResponseParseError('HPE_HEADER_OVERFLOW', 'The response head is too large.')
+      if (data.length - offset > MAX_HEAD_BYTES) throw new ResponseParseError('HPE_HEADER_OVERFLOW')
       this.#pending = data.subarray(offset)
       return data.length
     }
-    if (end - offset > MAX_HEAD_BYTES)
-      throw new ResponseParseError('HPE_HEADER_OVERFLOW', 'The response head is too large.')
+    if (end - offset > MAX_HEAD_BYTES) throw new ResponseParseError('HPE_HEADER_OVERFLOW')
     this.#parseHead(data.toString('latin1', offset, end))
     return end + 4
   }
@@ -207,8 +200,7 @@ export class ResponseParser {
     const status = STATUS_LINE.exec(lines[0] ?? '')
     const code = Number(status?.[2])
     // Node refuses to send a status below 100 to the client; say so here rather than there.
-    if (!status || code < 100)
-      throw new ResponseParseError('HPE_INVALID_CONSTANT', 'The status line is not HTTP/1.x.')
+    if (!status || code < 100) throw new ResponseParseError('HPE_INVALID_CONSTANT')
     const http10 = status[1] === '0'
     const rawHeaders: string[] = []
     let contentLength: string | undefined
@@ -220,11 +212,9 @@ export class ResponseParser {
       const colon = line.indexOf(':')
       const name = colon > 0 ? line.slice(0, colon) : ''
       // Also refuses obs-fold (a line starting with whitespace), deprecated by RFC 9112 section 5.2.
-      if (!TOKEN.test(name))
-        throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN', 'A response header name is invalid.')
+      if (!TOKEN.test(name)) throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN')
       const value = trimOws(line.slice(colon + 1))
-      if (INVALID_VALUE_CHAR.test(value))
-        throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN', 'A response header value is invalid.')
+      if (INVALID_VALUE_CHAR.test(value)) throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN')
       rawHeaders.push(name, value)
       switch (name.length) {
         case 10:
@@ -273,16 +263,12 @@ export class ResponseParser {
       return
     }
     if (transferEncoding !== undefined) {
-      if (contentLength !== undefined)
-        throw new ResponseParseError(
-          'HPE_UNEXPECTED_CONTENT_LENGTH',
-          'The response has both Transfer-Encoding and Content-Length.',
-        )
+      if (contentLength !== undefined) throw new ResponseParseError('HPE_UNEXPECTED_CONTENT_LENGTH')
       const codings = transferEncoding.split(',').map(trimOws)
       const last = codings[codings.length - 1]?.toLowerCase()
       if (last === 'chunked') {
         if (codings.slice(0, -1).some((coding) => coding.toLowerCase() === 'chunked'))
-          throw new ResponseParseError('HPE_INVALID_TRANSFER_ENCODING', 'The response is chunked twice.')
+          throw new ResponseParseError('HPE_INVALID_TRANSFER_ENCODING')
         this.#state = State.ChunkSize
         return
       }
@@ -294,7 +280,7 @@ export class ResponseParser {
       const values = contentLength.split(',').map(trimOws)
       const first = values[0]!
       if (!/^\d{1,15}$/.test(first) || values.some((value) => value !== first))
-        throw new ResponseParseError('HPE_INVALID_CONTENT_LENGTH', 'The response Content-Length is invalid.')
+        throw new ResponseParseError('HPE_INVALID_CONTENT_LENGTH')
       this.#remaining = Number(first)
       this.#state = this.#remaining === 0 ? State.Complete : State.BodyLength
       return
@@ -306,18 +292,15 @@ export class ResponseParser {
   #readChunkSize(data: Buffer, offset: number): number {
     const end = data.indexOf(CRLF, offset)
     if (end === -1) {
-      if (data.length - offset > MAX_LINE_BYTES)
-        throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE', 'A chunk-size line is too long.')
+      if (data.length - offset > MAX_LINE_BYTES) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
       this.#pending = data.subarray(offset)
       return data.length
     }
     const match = CHUNK_SIZE_LINE.exec(data.toString('latin1', offset, end))
     const hex = match?.[1]
-    if (!hex || hex.length > MAX_CHUNK_HEX_DIGITS)
-      throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE', 'A chunk size is invalid.')
+    if (!hex || hex.length > MAX_CHUNK_HEX_DIGITS) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
     const size = Number.parseInt(hex, 16)
-    if (!Number.isSafeInteger(size))
-      throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE', 'A chunk size is too large.')
+    if (!Number.isSafeInteger(size)) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
     if (size === 0) {
       this.#state = State.Trailers
     } else {
@@ -335,15 +318,14 @@ export class ResponseParser {
     }
     const end = data.indexOf(CRLFCRLF, offset)
     if (end === -1) {
-      if (data.length - offset > MAX_LINE_BYTES)
-        throw new ResponseParseError('HPE_HEADER_OVERFLOW', 'The trailer section is too large.')
+      if (data.length - offset > MAX_LINE_BYTES) throw new ResponseParseError('HPE_HEADER_OVERFLOW')
       this.#pending = data.subarray(offset)
       return data.length
     }
     for (const line of data.toString('latin1', offset, end).split('\r\n')) {
       const colon = line.indexOf(':')
       if (colon <= 0 || !TOKEN.test(line.slice(0, colon)) || INVALID_VALUE_CHAR.test(line))
-        throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN', 'A trailer field is invalid.')
+        throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN')
     }
     this.#state = State.Complete
     return end + 4

@@ -212,9 +212,7 @@ export class UpstreamExchange implements ConnectionUser {
     const onUpgrade = this.#handlers.onUpgrade
     if (this.#settled || !response || !onUpgrade || !this.#request.upgrade) {
       socket.destroy()
-      this.handleError(
-        new ResponseParseError('HPE_UNEXPECTED_SWITCH', 'The upstream switched protocols unasked.'),
-      )
+      this.handleError(new ResponseParseError('HPE_UNEXPECTED_SWITCH'))
       return
     }
     this.#settled = true
@@ -224,7 +222,7 @@ export class UpstreamExchange implements ConnectionUser {
 
   retry(): void {
     if (this.#retried || this.#settled) {
-      this.handleError(new ResponseParseError('ECONNRESET', 'The upstream closed the connection.'))
+      this.handleError(new ResponseParseError('ECONNRESET'))
       return
     }
     this.#retried = true

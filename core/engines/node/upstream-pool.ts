@@ -63,7 +63,7 @@ export class UpstreamPool {
       if (error || !socket) return callback(error ?? new Error('No socket'))
       if (this.#destroyed) {
         socket.destroy()
-        return callback(new ResponseParseError('ECONNABORTED', 'The proxy is shutting down.'))
+        return callback(new ResponseParseError('ECONNABORTED'))
       }
       const connection = new UpstreamConnection(socket, this)
       this.#open.add(connection)
@@ -200,7 +200,7 @@ export class UpstreamConnection implements ResponseParserEvents {
 
   readonly #onClose = (): void => {
     this.#pool.forget(this)
-    if (this.#user) this.#fail(new ResponseParseError('ECONNRESET', 'The upstream connection closed.'))
+    if (this.#user) this.#fail(new ResponseParseError('ECONNRESET'))
   }
 
   readonly #onDrain = (): void => this.#user?.handleDrain()
