@@ -8,6 +8,7 @@ import type { TLSSocket } from 'node:tls'
 import OpenAI from 'openai'
 import { generate } from 'selfsigned'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startForwardProxy } from './forward-proxy'
 import { killSpawned, spawnMain } from './spawn-main'
 
 interface TlsConnection {
@@ -25,6 +26,8 @@ let upstream: https.Server
 let connections: TlsConnection[]
 let proxyUrl: string
 let dir: string
+let caFile: string
+let upstreamPort: number
 
 beforeAll(async () => {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
@@ -32,7 +35,7 @@ beforeAll(async () => {
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }] }],
   })
   dir = await mkdtemp(path.join(os.tmpdir(), 'oxy-tls-'))
-  const caFile = path.join(dir, 'ca.pem')
+  caFile = path.join(dir, 'ca.pem')
   await writeFile(caFile, pems.cert)
   connections = []
   upstream = https.createServer(
@@ -76,8 +79,8 @@ beforeAll(async () => {
   )
   upstream.listen(0, '127.0.0.1')
   await once(upstream, 'listening')
-  const { port } = upstream.address() as AddressInfo
-  const server = spawnMain({ OXY_TARGET: `https://localhost:${port}`, NODE_EXTRA_CA_CERTS: caFile })
+  upstreamPort = (upstream.address() as AddressInfo).port
+  const server = spawnMain({ OXY_TARGET: `https://localhost:${upstreamPort}`, NODE_EXTRA_CA_CERTS: caFile })
   proxyUrl = await server.listening()
 })
 
@@ -111,5 +114,27 @@ describe('an HTTPS upstream', () => {
     const opened = connections.slice(before)
     expect(opened.length).toBeGreaterThanOrEqual(1)
     expect(opened.every((connection) => connection.resumed)).toBe(true)
+  })
+
+  it("should reach it through HTTPS_PROXY's CONNECT tunnel, with the certificate verified end to end", async () => {
+    const forward = await startForwardProxy()
+    try {
+      const server = spawnMain({
+        OXY_TARGET: `https://localhost:${upstreamPort}`,
+        NODE_EXTRA_CA_CERTS: caFile,
+        HTTPS_PROXY: forward.url,
+      })
+      const client = new OpenAI({
+        baseURL: `${await server.listening()}/v1`,
+        apiKey: 'sk-test-0000',
+        maxRetries: 0,
+      })
+      for (let i = 0; i < 3; i++) expect((await client.models.list()).data[0]?.id).toBe('gpt-4o-mini')
+      // One tunnel, kept for all three calls.
+      expect(forward.seen).toEqual([`CONNECT localhost:${upstreamPort}`])
+      expect(connections.at(-1)).toMatchObject({ servername: 'localhost', alpn: 'http/1.1' })
+    } finally {
+      await forward.close()
+    }
   })
 })

@@ -309,4 +309,36 @@ describe('upstream connection pool', () => {
     })
     expect(upstream.seen).toHaveLength(0)
   })
+
+  it("should send HTTPS_PROXY's credentials with CONNECT and answer its refusal with an OpenAI-shaped 502", async () => {
+    const asked: string[] = []
+    const forward = net.createServer((socket) => {
+      socket.on('error', () => {})
+      socket.once('data', (chunk: Buffer) => {
+        asked.push(chunk.toString('latin1'))
+        socket.end(
+          'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n',
+        )
+      })
+    })
+    forward.listen(0, '127.0.0.1')
+    await once(forward, 'listening')
+    closers.push(() => void forward.close())
+    const port = (forward.address() as AddressInfo).port
+    // .invalid never resolves (RFC 6761): only the forward proxy can be asked for it.
+    const proxy = await startProxy('https://api.oxy-test.invalid', {
+      HTTPS_PROXY: `http://user:p%40ss@127.0.0.1:${port}`,
+    })
+    const response = await call(`${proxy}/v1/models`)
+    expect(response.status).toBe(502)
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: {
+        code: 'upstream_unreachable',
+        message: expect.stringContaining('CONNECT api.oxy-test.invalid:443: 407'),
+      },
+    })
+    expect(asked).toEqual([
+      `CONNECT api.oxy-test.invalid:443 HTTP/1.1\r\nHost: api.oxy-test.invalid:443\r\nProxy-Authorization: Basic ${Buffer.from('user:p@ss').toString('base64')}\r\n\r\n`,
+    ])
+  })
 })

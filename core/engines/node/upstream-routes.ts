@@ -129,7 +129,10 @@ function tunnelConnector(
       onBody: () => {},
     })
     parser.expect('CONNECT')
+    let failed = false
     const fail = (error: Error) => {
+      if (failed) return
+      failed = true
       deadline.clear()
       raw.destroy()
       callback(error)
