@@ -127,14 +127,9 @@ export class ResponseParser {
         case State.Head:
           offset = this.#readHead(data, offset)
           break
-        case State.BodyLength: {
-          const end = Math.min(data.length, offset + this.#remaining)
-          this.#remaining -= end - offset
-          this.#events.onBody(offset === 0 && end === data.length ? data : data.subarray(offset, end))
-          offset = end
-          if (this.#remaining === 0) this.#state = State.Complete
+        case State.BodyLength:
+          offset = this.#readCounted(data, offset, State.Complete)
           break
-        }
         case State.BodyUntilClose:
           this.#events.onBody(offset === 0 ? data : data.subarray(offset))
           offset = data.length
@@ -142,14 +137,9 @@ export class ResponseParser {
         case State.ChunkSize:
           offset = this.#readChunkSize(data, offset)
           break
-        case State.ChunkData: {
-          const end = Math.min(data.length, offset + this.#remaining)
-          this.#remaining -= end - offset
-          this.#events.onBody(data.subarray(offset, end))
-          offset = end
-          if (this.#remaining === 0) this.#state = State.ChunkDataEnd
+        case State.ChunkData:
+          offset = this.#readCounted(data, offset, State.ChunkDataEnd)
           break
-        }
         case State.ChunkDataEnd:
           if (data.length - offset < 2) {
             this.#pending = data.subarray(offset)
@@ -181,6 +171,15 @@ export class ResponseParser {
     }
     if (this.#state !== State.Complete && this.#state !== State.Switched)
       throw new ResponseParseError('ECONNRESET')
+  }
+
+  /** Up to `#remaining` body bytes (a Content-Length body, or one chunk), then state `next`. */
+  #readCounted(data: Buffer, offset: number, next: State): number {
+    const end = Math.min(data.length, offset + this.#remaining)
+    this.#remaining -= end - offset
+    this.#events.onBody(offset === 0 && end === data.length ? data : data.subarray(offset, end))
+    if (this.#remaining === 0) this.#state = next
+    return end
   }
 
   #readHead(data: Buffer, offset: number): number {

@@ -80,6 +80,25 @@ function reply(body: string, headers = ''): string {
   return `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${headers}Content-Length: ${body.length}\r\n\r\n${body}`
 }
 
+/** A node:http upstream, closed after the test; counts the connections made to it. */
+async function startHttpUpstream(
+  handler: http.RequestListener,
+): Promise<{ url: string; connections: () => number }> {
+  let connections = 0
+  const upstream = http.createServer(handler)
+  upstream.on('connection', () => connections++)
+  upstream.listen(0, '127.0.0.1')
+  await once(upstream, 'listening')
+  closers.push(() => {
+    upstream.closeAllConnections()
+    upstream.close()
+  })
+  return {
+    url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    connections: () => connections,
+  }
+}
+
 async function startProxy(target: string, env: Record<string, string> = {}): Promise<string> {
   const proxy = createNodeProxy(parseConfig({ OXY_TARGET: target, ...env }))
   const server = http.createServer(proxy.handle)
@@ -192,8 +211,7 @@ describe('upstream connection pool', () => {
 
   it('should not reuse a connection whose answer came before the request body was sent', async () => {
     // node:http's own server answers 413 as soon as it sees the head, mid-upload.
-    let connections = 0
-    const upstream = http.createServer((req, res) => {
+    const upstream = await startHttpUpstream((req, res) => {
       if (req.method === 'POST') {
         res.writeHead(413, { 'Content-Type': 'application/json' })
         res.end('{"error":{"message":"too large","type":"invalid_request_error","code":null}}')
@@ -201,21 +219,14 @@ describe('upstream connection pool', () => {
       }
       res.end('fine')
     })
-    upstream.on('connection', () => connections++)
-    upstream.listen(0, '127.0.0.1')
-    await once(upstream, 'listening')
-    closers.push(() => {
-      upstream.closeAllConnections()
-      upstream.close()
-    })
-    const proxy = await startProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`)
+    const proxy = await startProxy(upstream.url)
     const big = await call(`${proxy}/v1/audio/transcriptions`, {
       method: 'POST',
       body: Buffer.alloc(8 * 1024 * 1024),
     })
     expect(big.status).toBe(413)
     expect(await call(`${proxy}/v1/models`)).toEqual({ status: 200, body: 'fine' })
-    expect(connections).toBe(2)
+    expect(upstream.connections()).toBe(2)
   })
 
   it('should pass 1xx interim responses by and deliver the final one', async () => {
@@ -246,7 +257,7 @@ describe('upstream connection pool', () => {
 
   it('should send a body that came without a length chunked, byte for byte', async () => {
     let received: { te: string | undefined; sha256: string } | undefined
-    const upstream = http.createServer((req, res) => {
+    const upstream = await startHttpUpstream((req, res) => {
       const hash = createHash('sha256')
       req.on('data', (chunk: Buffer) => hash.update(chunk))
       req.on('end', () => {
@@ -254,13 +265,7 @@ describe('upstream connection pool', () => {
         res.end('{}')
       })
     })
-    upstream.listen(0, '127.0.0.1')
-    await once(upstream, 'listening')
-    closers.push(() => {
-      upstream.closeAllConnections()
-      upstream.close()
-    })
-    const proxy = await startProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`)
+    const proxy = await startProxy(upstream.url)
     const pieces = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1000 + i * 37, i))
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
