@@ -172,6 +172,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
           },
         },
       )
+      // Armed once the exchange exists (its constructor may throw); its handlers run later, on I/O.
+      // The whole answer must come in time, not only its first byte: it is read before replying.
       const timer = startTimer(config.firstByteTimeoutMs, () => {
         exchange.abort()
         reject(
