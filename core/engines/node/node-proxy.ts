@@ -246,7 +246,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         {
           method,
           target: route.requestTarget(plan.upstreamPath),
-          headers: [...upstreamHeaders(req, plan.headers, readAlready), ...route.extraHeaders],
+          headers: [...withBodyLength(req, plan.headers, readAlready, bodyless), ...route.extraHeaders],
           chunked: readAlready === undefined && isChunked(req),
           retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
         },
@@ -358,20 +358,21 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS
 const BODYLESS_WITHOUT_LENGTH: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 
 /**
- * The policy's headers plus the body framing it leaves to the engine: Transfer-Encoding is
- * hop-by-hop, so a chunked body is re-framed by the exchange (which adds the header itself);
- * a body read to choose the path goes with its exact length.
+ * The policy's headers plus the length it leaves to the engine: a body read to choose the path
+ * goes with its exact length; a bodiless POST-like request gets `Content-Length: 0`. (A chunked
+ * body is re-framed by the exchange, which adds Transfer-Encoding itself: it is hop-by-hop.)
  */
-function upstreamHeaders(
+function withBodyLength(
   req: IncomingMessage,
   headers: readonly HeaderPair[],
   readAlready: Buffer | undefined,
-): HeaderPair[] {
+  bodyless: boolean,
+): readonly HeaderPair[] {
   if (readAlready) return withLength(headers, readAlready.length)
-  const method = req.method ?? 'GET'
-  if (!hasBody(req) && req.headers['content-length'] === undefined && !BODYLESS_WITHOUT_LENGTH.has(method))
+  const declaresLength = req.headers['content-length'] !== undefined
+  if (bodyless && !declaresLength && !BODYLESS_WITHOUT_LENGTH.has(req.method ?? 'GET'))
     return withLength(headers, 0)
-  return [...headers]
+  return headers
 }
 
 /** The body was read to choose the path: send it with its exact length, whatever framing it came in. */

@@ -1,10 +1,7 @@
 import type { HeaderList } from '../../policy'
 import { OxyError } from '../../policy'
+import { INVALID_VALUE_CHAR, TOKEN } from './field-syntax'
 
-/** RFC 9110 section 5.6.2: methods and field names are tokens. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** The same test node:http applies before it writes a value: HTAB, visible ASCII, obs-text. */
-const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
 /** A request-target is visible bytes only: no space, no control, nothing above latin1. */
 const INVALID_TARGET_CHAR = /[^\x21-\x7e\x80-\xff]/
 

@@ -6,6 +6,8 @@
  * https://www.rfc-editor.org/rfc/rfc9112
  */
 
+import { INVALID_VALUE_CHAR, TOKEN } from './field-syntax'
+
 /** Status line plus headers. Node's own limit is 16 KiB; an API answering more is broken. */
 export const MAX_HEAD_BYTES = 64 * 1024
 /** A chunk-size line with its extensions, or one trailer section. */
@@ -15,10 +17,6 @@ const MAX_CHUNK_HEX_DIGITS = 13
 
 const CRLF = Buffer.from('\r\n')
 const CRLFCRLF = Buffer.from('\r\n\r\n')
-/** RFC 9110 section 5.6.2. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** Field values may hold HTAB, visible ASCII and obs-text; no CR, LF, NUL or other controls. */
-const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/
 const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]+)[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/
 

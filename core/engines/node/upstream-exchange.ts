@@ -4,7 +4,6 @@ import { formatRequestHead } from './request-head'
 import type { ResponseHead } from './response-parser'
 import { ResponseParseError } from './response-parser'
 import type { ConnectionUser, UpstreamConnection, UpstreamPool } from './upstream-pool'
-import { FREE_SOCKET_TIMEOUT_MS } from './upstream-pool'
 
 export interface UpstreamRequest {
   readonly method: string
@@ -89,12 +88,7 @@ export class UpstreamExchange implements ConnectionUser {
       return false
     }
     const socket = connection.socket
-    if (this.#headSent) return this.#writeBody(socket, chunk)
-    socket.cork()
-    this.#writeHead(socket)
-    const ok = this.#writeBody(socket, chunk)
-    socket.uncork()
-    return ok
+    return this.#headSent ? this.#writeBody(socket, chunk) : this.#send(socket, [chunk], false)
   }
 
   end(chunk?: Buffer): void {
@@ -102,11 +96,7 @@ export class UpstreamExchange implements ConnectionUser {
     if (this.#ended) return
     this.#ended = true
     const socket = this.#connection?.socket
-    if (!socket || this.#settled) return
-    socket.cork()
-    this.#writeHead(socket)
-    this.#writeEnd(socket)
-    socket.uncork()
+    if (socket && !this.#settled) this.#send(socket, [], true)
   }
 
   pause(): void {
@@ -130,7 +120,7 @@ export class UpstreamExchange implements ConnectionUser {
   readonly #attach = (error: Error | null, connection?: UpstreamConnection): void => {
     if (this.#settled) {
       // Aborted while connecting: the new connection was never used, so it is still clean.
-      if (connection) this.#pool.release(connection, FREE_SOCKET_TIMEOUT_MS)
+      if (connection) this.#pool.release(connection)
       return
     }
     if (error || !connection) {
@@ -144,22 +134,25 @@ export class UpstreamExchange implements ConnectionUser {
     const queued = this.#queued
     this.#queued = []
     if (queued.length === 0 && !this.#ended) return
-    socket.cork()
-    this.#writeHead(socket)
-    for (const chunk of queued) this.#writeBody(socket, chunk)
-    if (this.#ended) this.#writeEnd(socket)
-    socket.uncork()
-    if (queued.length > 0 && !socket.writableNeedDrain) this.#handlers.onDrain?.()
+    if (this.#send(socket, queued, this.#ended) && queued.length > 0) this.#handlers.onDrain?.()
   }
 
   /**
-   * The head leaves with the first body bytes (or the end), in one write, as node:http sends
-   * it: a request is then one segment on the wire and one system call.
+   * Writes the head (once) with these body chunks and, if `end`, the body's end, corked into
+   * one write, as node:http sends them: a request is then one segment and one system call.
+   * Returns false when the socket wants a drain first.
    */
-  #writeHead(socket: Socket): void {
-    if (this.#headSent) return
-    this.#headSent = true
-    socket.write(this.#head, 'latin1')
+  #send(socket: Socket, chunks: readonly Buffer[], end: boolean): boolean {
+    let ok = true
+    socket.cork()
+    if (!this.#headSent) {
+      this.#headSent = true
+      ok = socket.write(this.#head, 'latin1')
+    }
+    for (const chunk of chunks) ok = this.#writeBody(socket, chunk)
+    if (end) this.#writeEnd(socket)
+    socket.uncork()
+    return ok
   }
 
   #writeBody(socket: Socket, chunk: Buffer): boolean {

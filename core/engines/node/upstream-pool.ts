@@ -71,8 +71,9 @@ export class UpstreamPool {
     })
   }
 
-  /** Takes a connection back after a complete exchange, for at most `keepMs`. */
-  release(connection: UpstreamConnection, keepMs: number): void {
+  /** Takes a connection back after a complete exchange, for as long as it may be kept. */
+  release(connection: UpstreamConnection): void {
+    const keepMs = connection.keepMs
     if (this.#destroyed || keepMs <= 0 || this.#idle.length >= MAX_IDLE_CONNECTIONS) {
       connection.socket.destroy()
       return
@@ -127,6 +128,11 @@ export class UpstreamConnection implements ResponseParserEvents {
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
     socket.on('drain', this.#onDrain)
+  }
+
+  /** How long it may stay idle: ours, or less when the server said so (`Keep-Alive: timeout`). */
+  get keepMs(): number {
+    return this.#keepMs
   }
 
   /** Whether it has carried an exchange before (and so may have been closed by the server meanwhile). */
@@ -209,7 +215,7 @@ export class UpstreamConnection implements ResponseParserEvents {
     this.#user = undefined
     this.#served++
     // A response that came before its request was fully sent leaves the connection mid-request.
-    if (this.#parser.keepAlive && user.requestWritten && this.usable) this.#pool.release(this, this.#keepMs)
+    if (this.#parser.keepAlive && user.requestWritten && this.usable) this.#pool.release(this)
     else this.socket.destroy()
     user.handleEnd()
   }
