@@ -24,6 +24,9 @@ export type OxyErrorCode =
   | 'upstream_bad_response'
   | 'upstream_timeout'
   | 'upstream_idle_timeout'
+  | 'rate_limit_exceeded'
+  | 'token_budget_exhausted'
+  | 'limits_store_unavailable'
 
 const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_config: 500,
@@ -43,6 +46,9 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   upstream_bad_response: 502,
   upstream_timeout: 504,
   upstream_idle_timeout: 504,
+  rate_limit_exceeded: 429,
+  token_budget_exhausted: 429,
+  limits_store_unavailable: 503,
 }
 
 export class OxyError extends Error {

@@ -1,0 +1,207 @@
+import { OxyError, toErrorBody } from './errors'
+import type { HeaderList, HeaderPair } from './header-list'
+import type { KeyLimits, LimitsConfig } from './limits-config'
+import { findKeyLimits } from './limits-config'
+import type { LocalReply } from './plan-request'
+import type { LimitReading } from './rate-limit-headers'
+import { formatResetDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers'
+
+/**
+ * Which counters a request touches and what their values mean; the store does the counting.
+ * Rule: a request is admitted while every counter of its key is under its limit. Tokens are
+ * known only after the response, so they are added then: the request that crosses a token
+ * limit completes, the next one is refused. Windows start at a counter's first use and last
+ * 60 s (rpm, tpm); the daily budget runs from the reset hour to the next.
+ */
+
+export const MINUTE_MS = 60_000
+const DAY_MS = 86_400_000
+/**
+ * Every key oxy writes starts with this, so an owner can find (and flush) them. The key name
+ * sits in braces, a Redis Cluster hash tag, so one script's keys share a slot behind the
+ * cluster proxies of managed Redis: https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
+ */
+export const COUNTER_KEY_PREFIX = 'oxy:limits:'
+
+/** One counter to read and, when the request is admitted, to raise by `cost`. */
+export interface Counter {
+  readonly key: string
+  readonly limit: number
+  /** Life of the counter from its first write. */
+  readonly windowMs: number
+  readonly cost: number
+}
+
+export interface CounterState {
+  readonly value: number
+  /** Milliseconds until the counter expires; 0 when it does not exist. */
+  readonly resetMs: number
+}
+
+/** What the store answers to `take`: all counters, after the increment when admitted. */
+export interface TakeResult {
+  readonly admitted: boolean
+  readonly counters: readonly CounterState[]
+}
+
+/** Tokens to add to a counter after the response, creating it with `windowMs` if absent. */
+export interface CounterAdd {
+  readonly key: string
+  readonly amount: number
+  readonly windowMs: number
+}
+
+type CounterKind = 'requests' | 'tokens' | 'budget'
+
+export interface AdmissionPlan {
+  readonly keyName: string
+  readonly counters: readonly Counter[]
+  readonly kinds: readonly CounterKind[]
+  /** When the daily budget starts again, as epoch milliseconds. */
+  readonly budgetResetsAt: number
+}
+
+export type Admission =
+  | { readonly kind: 'admit' }
+  | { readonly kind: 'refuse'; readonly error: OxyError; readonly headers: HeaderPair[] }
+
+/** Undefined when the key has no limits: nothing to count. */
+export function planAdmission(
+  config: LimitsConfig,
+  keyName: string,
+  nowMs: number,
+): AdmissionPlan | undefined {
+  const limits = findKeyLimits(config, keyName)
+  if (!limits) return undefined
+  const counters: Counter[] = []
+  const kinds: CounterKind[] = []
+  const name = encodeURIComponent(keyName)
+  const budget = budgetPeriod(config.resetUtcHour, nowMs)
+  if (limits.rpm) {
+    counters.push({
+      key: `${COUNTER_KEY_PREFIX}{${name}}:rpm`,
+      limit: limits.rpm,
+      windowMs: MINUTE_MS,
+      cost: 1,
+    })
+    kinds.push('requests')
+  }
+  if (limits.tpm) {
+    counters.push({ key: tokensKey(name), limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
+    kinds.push('tokens')
+  }
+  if (limits.tokensPerDay) {
+    counters.push({
+      key: budgetKey(name, budget.startsAt),
+      limit: limits.tokensPerDay,
+      windowMs: budget.endsAt - nowMs,
+      cost: 0,
+    })
+    kinds.push('budget')
+  }
+  return { keyName, counters, kinds, budgetResetsAt: budget.endsAt }
+}
+
+/** The adds for `tokens` spent by a key's request that ended at `nowMs`. */
+export function planTokenAdds(
+  config: LimitsConfig,
+  keyName: string,
+  nowMs: number,
+  tokens: number,
+): CounterAdd[] {
+  const limits: KeyLimits | undefined = findKeyLimits(config, keyName)
+  if (!limits || !(tokens > 0)) return []
+  const name = encodeURIComponent(keyName)
+  const adds: CounterAdd[] = []
+  if (limits.tpm) adds.push({ key: tokensKey(name), amount: tokens, windowMs: MINUTE_MS })
+  if (limits.tokensPerDay) {
+    const budget = budgetPeriod(config.resetUtcHour, nowMs)
+    adds.push({ key: budgetKey(name, budget.startsAt), amount: tokens, windowMs: budget.endsAt - nowMs })
+  }
+  return adds
+}
+
+/** Reads the store's answer: admit, or the 429 that says which limit and when it resets. */
+export function judgeAdmission(plan: AdmissionPlan, result: TakeResult): Admission {
+  if (result.admitted) return { kind: 'admit' }
+  const readings = plan.kinds.map((kind, index) => ({ kind, reading: toReading(plan, result, index) }))
+  const over = readings.filter(({ reading }) => reading.used >= reading.limit)
+  const headers: HeaderPair[] = []
+  const requests = readings.find(({ kind }) => kind === 'requests')
+  const tokens =
+    readings.find(({ kind }) => kind === 'tokens') ?? readings.find(({ kind }) => kind === 'budget')
+  if (requests) headers.push(...rateLimitHeaders('requests', requests.reading))
+  if (tokens) headers.push(...rateLimitHeaders('tokens', tokens.reading))
+  const spent = over.find(({ kind }) => kind === 'budget')
+  if (spent) {
+    const resetsAt = new Date(plan.budgetResetsAt).toISOString().replace('.000Z', 'Z')
+    headers.push(
+      ['Retry-After', String(retryAfterSeconds(spent.reading.resetMs))],
+      ['x-should-retry', 'false'],
+    )
+    const message =
+      `The daily token budget of access key "${plan.keyName}" is spent: ` +
+      `limit ${spent.reading.limit}, used ${spent.reading.used}. It starts again at ${resetsAt}.`
+    return { kind: 'refuse', error: new OxyError('token_budget_exhausted', message), headers }
+  }
+  const waitMs = Math.max(0, ...over.map(({ reading }) => reading.resetMs))
+  headers.push(['Retry-After', String(retryAfterSeconds(waitMs))])
+  const which = over.map(
+    ({ kind, reading }) =>
+      `${kind === 'requests' ? 'requests' : 'tokens'} per minute: limit ${reading.limit}, used ${reading.used}`,
+  )
+  const message =
+    `Rate limit reached for access key "${plan.keyName}" on ${which.join('; ') || 'its limits'}. ` +
+    `Please try again in ${formatResetDuration(waitMs)}.`
+  return { kind: 'refuse', error: new OxyError('rate_limit_exceeded', message), headers }
+}
+
+/** The OpenAI-shaped reply for a refusal, with the rate-limit headers and CORS. */
+export function toLimitReply(
+  refusal: { readonly error: OxyError; readonly headers: HeaderList },
+  corsHeaders: HeaderList,
+  logPath: string,
+): LocalReply {
+  return {
+    kind: 'reply',
+    status: refusal.error.status,
+    headers: [
+      ['Content-Type', 'application/json; charset=utf-8'],
+      ['Cache-Control', 'no-store'],
+      ...refusal.headers,
+      ...corsHeaders,
+    ],
+    body: JSON.stringify(toErrorBody(refusal.error)),
+    logPath,
+  }
+}
+
+/** The refusal when the store did not answer and the owner chose OXY_LIMITS_ON_STORE_ERROR=closed. */
+export function storeUnavailable(): { error: OxyError; headers: HeaderPair[] } {
+  const message =
+    "The store that holds this proxy's limits (redis) did not answer in time, and the proxy is set to " +
+    'refuse requests until it does (OXY_LIMITS_ON_STORE_ERROR=closed).'
+  return { error: new OxyError('limits_store_unavailable', message), headers: [['Retry-After', '1']] }
+}
+
+/** The daily budget's period around `nowMs`: from the last reset hour to the next. */
+export function budgetPeriod(resetUtcHour: number, nowMs: number): { startsAt: number; endsAt: number } {
+  const offset = resetUtcHour * 3_600_000
+  const startsAt = Math.floor((nowMs - offset) / DAY_MS) * DAY_MS + offset
+  return { startsAt, endsAt: startsAt + DAY_MS }
+}
+
+function tokensKey(name: string): string {
+  return `${COUNTER_KEY_PREFIX}{${name}}:tpm`
+}
+
+/** The period's start in the key: a new period is a new counter, so nothing needs resetting. */
+function budgetKey(name: string, startsAt: number): string {
+  return `${COUNTER_KEY_PREFIX}{${name}}:tpd:${new Date(startsAt).toISOString().slice(0, 13)}`
+}
+
+function toReading(plan: AdmissionPlan, result: TakeResult, index: number): LimitReading {
+  const state = result.counters[index] ?? { value: 0, resetMs: 0 }
+  const counter = plan.counters[index]!
+  return { limit: counter.limit, used: state.value, resetMs: state.resetMs }
+}

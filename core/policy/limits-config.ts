@@ -1,0 +1,113 @@
+import type { Env } from './config'
+import { ConfigError } from './errors'
+import type { RedisEndpoint } from './redis-url'
+import { parseRedisUrl } from './redis-url'
+
+/**
+ * Per-key limits, read from the same OXY_KEY_RULES object that names which models a key may
+ * use: `{"alice":{"rpm":60,"tpm":40000,"tokens_per_day":1000000},"*":{"rpm":20}}`. Fields this
+ * file does not own (models, ...) are left to their own parser.
+ */
+
+export const KEY_RULES_VARIABLE = 'OXY_KEY_RULES'
+/** The entry for every key without its own. */
+export const DEFAULT_RULE_NAME = '*'
+
+export interface KeyLimits {
+  /** Requests per minute. */
+  readonly rpm?: number
+  /** Tokens (prompt + completion, as the upstream reports them) per minute. */
+  readonly tpm?: number
+  /** Tokens per day; the day starts at `resetUtcHour`:00 UTC. */
+  readonly tokensPerDay?: number
+}
+
+export type StoreErrorMode = 'open' | 'closed'
+
+export interface LimitsConfig {
+  /** Key name (or `*`) to its limits; only entries with at least one limit. */
+  readonly rules: ReadonlyMap<string, KeyLimits>
+  readonly resetUtcHour: number
+  /** Unset: counters in this process (per instance). */
+  readonly redis: RedisEndpoint | undefined
+  /** What a request gets when the store does not answer in time. */
+  readonly onStoreError: StoreErrorMode
+}
+
+const LIMIT_FIELDS = [
+  ['rpm', 'rpm'],
+  ['tpm', 'tpm'],
+  ['tokens_per_day', 'tokensPerDay'],
+] as const
+/** Larger counts lose integer precision in Lua's doubles and JSON numbers. */
+const MAX_LIMIT = Number.MAX_SAFE_INTEGER
+
+/** Undefined when no key has a limit: the request path then skips limits entirely. */
+export function parseLimitsConfig(env: Env): LimitsConfig | undefined {
+  const rules = parseKeyLimits(KEY_RULES_VARIABLE, env[KEY_RULES_VARIABLE])
+  const redisUrl = env.OXY_REDIS_URL?.trim()
+  const redis = redisUrl ? parseRedisUrl('OXY_REDIS_URL', redisUrl) : undefined
+  const resetUtcHour = parseResetHour('OXY_BUDGET_RESET_UTC_HOUR', env.OXY_BUDGET_RESET_UTC_HOUR)
+  const onStoreError = parseStoreErrorMode('OXY_LIMITS_ON_STORE_ERROR', env.OXY_LIMITS_ON_STORE_ERROR)
+  if (rules.size === 0) return undefined
+  return { rules, resetUtcHour, redis, onStoreError }
+}
+
+export function parseKeyLimits(variable: string, value: string | undefined): ReadonlyMap<string, KeyLimits> {
+  const rules = new Map<string, KeyLimits>()
+  if (value === undefined || value.trim() === '') return rules
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch (error) {
+    throw new ConfigError(variable, value, `expected JSON (${(error as Error).message})`)
+  }
+  if (!isPlainObject(parsed)) {
+    throw new ConfigError(variable, value, 'expected a JSON object keyed by access-key name')
+  }
+  for (const [name, entry] of Object.entries(parsed)) {
+    if (!isPlainObject(entry)) {
+      throw new ConfigError(variable, value, `the entry for "${name}" must be an object such as {"rpm":60}`)
+    }
+    const limits: Record<string, number> = {}
+    for (const [field, property] of LIMIT_FIELDS) {
+      const limit = entry[field]
+      if (limit === undefined || limit === null) continue
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+        throw new ConfigError(
+          variable,
+          value,
+          `"${name}".${field} must be a whole number of at least 1 (leave it out for no limit)`,
+        )
+      }
+      limits[property] = limit
+    }
+    if (Object.keys(limits).length > 0) rules.set(name, limits)
+  }
+  return rules
+}
+
+/** A key's own entry, else the `*` entry, else none. */
+export function findKeyLimits(config: LimitsConfig, keyName: string): KeyLimits | undefined {
+  return config.rules.get(keyName) ?? config.rules.get(DEFAULT_RULE_NAME)
+}
+
+function parseResetHour(variable: string, value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0
+  const hour = Number(value.trim())
+  if (!/^\d{1,2}$/.test(value.trim()) || hour > 23) {
+    throw new ConfigError(variable, value, 'expected an hour from 0 to 23 (UTC); 16 is midnight in Beijing')
+  }
+  return hour
+}
+
+function parseStoreErrorMode(variable: string, value: string | undefined): StoreErrorMode {
+  const mode = (value ?? 'open').trim().toLowerCase() || 'open'
+  if (mode !== 'open' && mode !== 'closed')
+    throw new ConfigError(variable, value ?? '', 'expected open or closed')
+  return mode
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
