@@ -1,0 +1,4 @@
+export * from './counter-table'
+export * from './limiter'
+export * from './memory-store'
+export * from './store'
