@@ -61,7 +61,8 @@ describe('cloudflare-workers.zip', () => {
     expect(script).not.toMatch(/\brequire\s*\(/)
     expect(script).not.toContain('node:')
     expect(script).not.toMatch(/\bprocess\.env\b/)
-    expect(script).toMatch(/^export\s*\{\s*\n?\s*\w+ as default\s*\n?\};?\s*$/m)
+    // The fetch handler and the OXY_LIMITS Durable Object class wrangler.toml binds.
+    expect(script).toMatch(/^export\s*\{\s*OxyLimits,\s*\w+ as default\s*\};?\s*$/m)
   })
 
   it('should point wrangler.toml at worker.js with vars that parse as a valid config', async () => {

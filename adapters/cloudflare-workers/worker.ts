@@ -1,6 +1,9 @@
 import { toConfigErrorResponse } from './config-error-response'
 import { loadProxy } from './load-proxy'
 
+/** The Durable Object class wrangler.toml binds as OXY_LIMITS; Workers finds it by this export. */
+export { OxyLimits } from './limits-object'
+
 /**
  * The Worker: bundled into the single worker.js users paste into the dashboard editor or deploy
  * with `wrangler deploy`. Configuration comes from the Worker's variables (env bindings).
