@@ -35,7 +35,9 @@ describe('OxyLimits Durable Object in the built worker.js on workerd', () => {
 
   /** workerd as `wrangler deploy` would configure it from the zip's wrangler.toml. */
   async function boot(): Promise<LimitsNamespace> {
-    const toml = parse(built.wranglerToml) as { durable_objects: { bindings: DurableObjectBinding[] } }
+    const toml = parse(built.wranglerToml) as unknown as {
+      durable_objects: { bindings: DurableObjectBinding[] }
+    }
     const durableObjects = Object.fromEntries(
       toml.durable_objects.bindings.map((b) => [b.name, b.class_name]),
     )
@@ -67,7 +69,7 @@ describe('OxyLimits Durable Object in the built worker.js on workerd', () => {
   })
 
   it('should bind OXY_LIMITS in wrangler.toml to the class worker.js exports, with its migration', () => {
-    const toml = parse(built.wranglerToml) as {
+    const toml = parse(built.wranglerToml) as unknown as {
       durable_objects: { bindings: DurableObjectBinding[] }
       migrations: { tag: string; new_sqlite_classes: string[] }[]
     }

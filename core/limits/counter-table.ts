@@ -43,6 +43,19 @@ export class CounterTable {
     for (const add of adds) if (add.amount > 0) this.raise(add.key, add.amount, add.windowMs, now)
   }
 
+  /** The live counters as plain data, for a Durable Object to persist. */
+  snapshot(): [key: string, value: number, expiresAt: number][] {
+    const now = this.now()
+    const live: [string, number, number][] = []
+    for (const [key, entry] of this.entries)
+      if (entry.expiresAt > now) live.push([key, entry.value, entry.expiresAt])
+    return live
+  }
+
+  restore(snapshot: readonly (readonly [key: string, value: number, expiresAt: number])[]): void {
+    for (const [key, value, expiresAt] of snapshot) this.entries.set(key, { value, expiresAt })
+  }
+
   /** How many counters are held, for tests that prove nothing grows. */
   get size(): number {
     return this.entries.size
