@@ -3,11 +3,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseToml } from 'smol-toml'
 import { describe, expect, it } from 'vitest'
-import { parse as parseYaml } from 'yaml'
+import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import { FC_DEFAULTS } from '../adapters/aliyun-fc/defaults'
 import { parseWorkers } from '../adapters/node/cluster'
 import { TARGETS } from '../build/targets'
-import { parseConfig } from '../core'
+import { HEALTH_PATH, parseConfig, parseLimitsConfig, parseRedisUrl } from '../core'
 
 /**
  * The deployment templates for each cloud's own tooling are checked for shape here: every file,
@@ -156,5 +156,85 @@ describe('Dockerfile and docker-compose.yml (shape only: Docker does not run her
     expect(env.OXY_PORT).toBe('9000')
     expect(() => parseConfig(env)).not.toThrow()
     expect(() => parseWorkers(env)).not.toThrow()
+  })
+})
+
+describe('templates/kubernetes/oxy.yaml and the compose Redis (shape only: no cluster here)', () => {
+  /** Limits' variables are documented in docs/limits.md beside the rest. */
+  async function limitsVariables(): Promise<Set<string>> {
+    const doc = await read('docs/limits.md')
+    const names = [...doc.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]!)
+    return new Set([...(await documentedVariables()), ...names])
+  }
+
+  async function manifests(): Promise<Yaml[]> {
+    return parseAllDocuments(await read('templates/kubernetes/oxy.yaml')).map((doc) => doc.toJS() as Yaml)
+  }
+  const find = (docs: Yaml[], kind: string, name: string) => {
+    const found = docs.find((doc) => doc.kind === kind && doc.metadata.name === name)
+    if (!found) throw new Error(`no ${kind} ${name}`)
+    return found
+  }
+
+  it('should run oxy pods that are ready on /_oxy/health, behind a Service, scaled by an HPA', async () => {
+    const docs = await manifests()
+    const deployment = find(docs, 'Deployment', 'oxy')
+    const pod = deployment.spec.template
+    expect(deployment.spec.selector.matchLabels).toEqual(pod.metadata.labels)
+    const [container] = pod.spec.containers
+    const port = container.ports.find((p: Yaml) => p.name === 'http')
+    const env = Object.fromEntries(container.env.map((e: Yaml) => [e.name, e.value]))
+    expect(port.containerPort).toBe(Number(env.OXY_PORT))
+    expect(env.OXY_HOST).toBe('0.0.0.0')
+    expect(container.readinessProbe.httpGet).toEqual({ path: HEALTH_PATH, port: 'http' })
+    expect(container.resources.requests.cpu).toBeDefined()
+    // The image's user is node (uid 1000): the pod must not need root.
+    expect(pod.spec.securityContext.runAsNonRoot).toBe(true)
+
+    const service = find(docs, 'Service', 'oxy')
+    expect(service.spec.selector).toEqual(pod.metadata.labels)
+    expect(service.spec.ports[0].targetPort).toBe('http')
+
+    const hpa = find(docs, 'HorizontalPodAutoscaler', 'oxy')
+    expect(hpa.apiVersion).toBe('autoscaling/v2')
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'oxy' })
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2)
+  })
+
+  it('should give every pod the config from documented variables that oxy accepts, Redis included', async () => {
+    const docs = await manifests()
+    const container = find(docs, 'Deployment', 'oxy').spec.template.spec.containers[0]
+    const sources = container.envFrom.map((source: Yaml) =>
+      source.configMapRef
+        ? find(docs, 'ConfigMap', source.configMapRef.name).data
+        : find(docs, 'Secret', source.secretRef.name).stringData,
+    )
+    const env: Record<string, string> = Object.assign({}, ...sources)
+    for (const e of container.env) env[e.name] = e.value
+    const documented = await limitsVariables()
+    for (const name of Object.keys(env).filter((n) => n.startsWith('OXY_')))
+      expect(documented, name).toContain(name)
+    expect(() => parseConfig(env)).not.toThrow()
+    const limits = parseLimitsConfig(env)
+    // OXY_REDIS_URL names the Redis Service and port, with the password Redis is started with.
+    const redisService = find(docs, 'Service', 'oxy-redis')
+    expect(limits?.redis).toMatchObject({ host: 'oxy-redis', port: redisService.spec.ports[0].port })
+    expect(limits?.redis?.password).toBe(env.REDIS_PASSWORD)
+    const redis = find(docs, 'Deployment', 'oxy-redis').spec.template.spec.containers[0]
+    expect(redis.args.slice(0, 2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)'])
+    expect(redis.env[0].valueFrom.secretKeyRef.key).toBe('REDIS_PASSWORD')
+  })
+
+  it('should offer Redis in docker-compose.yml as an opt-in profile that oxy reaches by its service name', async () => {
+    const compose: Yaml = parseYaml(await read('docker-compose.yml'))
+    expect(compose.services.redis.profiles).toEqual(['redis'])
+    expect(compose.services.oxy.depends_on.redis.required).toBe(false)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own ${NAME:-default} syntax
+    expect(compose.services.oxy.environment.OXY_REDIS_URL).toBe('${OXY_REDIS_URL:-}')
+    const header = (await read('docker-compose.yml')).split('\nservices:')[0]!
+    const url = /OXY_REDIS_URL=(\S+)/.exec(header)?.[1] ?? ''
+    const host = parseRedisUrl('OXY_REDIS_URL', url).host
+    expect(compose.services[host]).toBe(compose.services.redis)
+    expect(header).toContain('COMPOSE_PROFILES=redis')
   })
 })
