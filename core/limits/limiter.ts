@@ -19,9 +19,9 @@ export interface Refusal {
 
 export interface Limiter {
   /** Undefined when the request may go on; else the 429 (or 503) to answer with. */
-  admit(keyName: string): Promise<Refusal | undefined>
+  admit(keyName: string | undefined): Promise<Refusal | undefined>
   /** Counts a finished request's tokens; never throws, never delays the response. */
-  record(keyName: string, tokens: number): Promise<void>
+  record(keyName: string | undefined, tokens: number): Promise<void>
   close(): Promise<void>
 }
 

@@ -33,6 +33,18 @@ describe('planAdmission', () => {
     expect(planAdmission(config, 'carol', NOW)?.counters[0]?.key).toBe('oxy:limits:{carol}:rpm')
   })
 
+  it('should hold the "*" limits for the whole proxy when there are no access keys', () => {
+    const plan = planAdmission(limits({ '*': { rpm: 5 } }), undefined, NOW)!
+    expect(plan.counters[0]?.key).toBe('oxy:limits:{*}:rpm')
+    const refusal = judgeAdmission(plan, { admitted: false, counters: [{ value: 5, resetMs: 1000 }] })
+    expect(refusal.kind === 'refuse' && refusal.error.message).toContain('Rate limit reached for this proxy')
+  })
+
+  it('should make a limit of 0 refuse every request, suspending the key', () => {
+    const plan = planAdmission(limits({ alice: { rpm: 0 } }), 'alice', NOW)!
+    expect(plan.counters).toEqual([{ key: 'oxy:limits:{alice}:rpm', limit: 0, windowMs: 60_000, cost: 1 }])
+  })
+
   it('should plan nothing for a key without limits', () => {
     expect(planAdmission(limits({ alice: { rpm: 5 } }), 'bob', NOW)).toBeUndefined()
   })

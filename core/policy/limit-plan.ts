@@ -1,7 +1,7 @@
 import { OxyError, toErrorBody } from './errors'
 import type { HeaderList, HeaderPair } from './header-list'
 import type { KeyLimits, LimitsConfig } from './limits-config'
-import { findKeyLimits } from './limits-config'
+import { DEFAULT_RULE_NAME, findKeyLimits } from './limits-config'
 import type { LocalReply } from './plan-request'
 import type { LimitReading } from './rate-limit-headers'
 import { formatResetDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers'
@@ -54,7 +54,7 @@ export interface CounterAdd {
 type CounterKind = 'requests' | 'tokens' | 'budget'
 
 export interface AdmissionPlan {
-  readonly keyName: string
+  readonly keyName: string | undefined
   readonly counters: readonly Counter[]
   readonly kinds: readonly CounterKind[]
   /** When the daily budget starts again, as epoch milliseconds. */
@@ -68,16 +68,16 @@ export type Admission =
 /** Undefined when the key has no limits: nothing to count. */
 export function planAdmission(
   config: LimitsConfig,
-  keyName: string,
+  keyName: string | undefined,
   nowMs: number,
 ): AdmissionPlan | undefined {
   const limits = findKeyLimits(config, keyName)
   if (!limits) return undefined
   const counters: Counter[] = []
   const kinds: CounterKind[] = []
-  const name = encodeURIComponent(keyName)
+  const name = encodeURIComponent(keyName ?? DEFAULT_RULE_NAME)
   const budget = budgetPeriod(config.resetUtcHour, nowMs)
-  if (limits.rpm) {
+  if (limits.rpm !== undefined) {
     counters.push({
       key: `${COUNTER_KEY_PREFIX}{${name}}:rpm`,
       limit: limits.rpm,
@@ -86,11 +86,11 @@ export function planAdmission(
     })
     kinds.push('requests')
   }
-  if (limits.tpm) {
+  if (limits.tpm !== undefined) {
     counters.push({ key: tokensKey(name), limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
     kinds.push('tokens')
   }
-  if (limits.tokensPerDay) {
+  if (limits.tokensPerDay !== undefined) {
     counters.push({
       key: budgetKey(name, budget.startsAt),
       limit: limits.tokensPerDay,
@@ -105,16 +105,16 @@ export function planAdmission(
 /** The adds for `tokens` spent by a key's request that ended at `nowMs`. */
 export function planTokenAdds(
   config: LimitsConfig,
-  keyName: string,
+  keyName: string | undefined,
   nowMs: number,
   tokens: number,
 ): CounterAdd[] {
   const limits: KeyLimits | undefined = findKeyLimits(config, keyName)
   if (!limits || !(tokens > 0)) return []
-  const name = encodeURIComponent(keyName)
+  const name = encodeURIComponent(keyName ?? DEFAULT_RULE_NAME)
   const adds: CounterAdd[] = []
-  if (limits.tpm) adds.push({ key: tokensKey(name), amount: tokens, windowMs: MINUTE_MS })
-  if (limits.tokensPerDay) {
+  if (limits.tpm !== undefined) adds.push({ key: tokensKey(name), amount: tokens, windowMs: MINUTE_MS })
+  if (limits.tokensPerDay !== undefined) {
     const budget = budgetPeriod(config.resetUtcHour, nowMs)
     adds.push({ key: budgetKey(name, budget.startsAt), amount: tokens, windowMs: budget.endsAt - nowMs })
   }
@@ -140,7 +140,7 @@ export function judgeAdmission(plan: AdmissionPlan, result: TakeResult): Admissi
       ['x-should-retry', 'false'],
     )
     const message =
-      `The daily token budget of access key "${plan.keyName}" is spent: ` +
+      `The daily token budget of ${describeKey(plan.keyName)} is spent: ` +
       `limit ${spent.reading.limit}, used ${spent.reading.used}. It starts again at ${resetsAt}.`
     return { kind: 'refuse', error: new OxyError('token_budget_exhausted', message), headers }
   }
@@ -151,7 +151,7 @@ export function judgeAdmission(plan: AdmissionPlan, result: TakeResult): Admissi
       `${kind === 'requests' ? 'requests' : 'tokens'} per minute: limit ${reading.limit}, used ${reading.used}`,
   )
   const message =
-    `Rate limit reached for access key "${plan.keyName}" on ${which.join('; ') || 'its limits'}. ` +
+    `Rate limit reached for ${describeKey(plan.keyName)} on ${which.join('; ') || 'its limits'}. ` +
     `Please try again in ${formatResetDuration(waitMs)}.`
   return { kind: 'refuse', error: new OxyError('rate_limit_exceeded', message), headers }
 }
@@ -189,6 +189,10 @@ export function budgetPeriod(resetUtcHour: number, nowMs: number): { startsAt: n
   const offset = resetUtcHour * 3_600_000
   const startsAt = Math.floor((nowMs - offset) / DAY_MS) * DAY_MS + offset
   return { startsAt, endsAt: startsAt + DAY_MS }
+}
+
+function describeKey(keyName: string | undefined): string {
+  return keyName === undefined ? 'this proxy' : `access key "${keyName}"`
 }
 
 function tokensKey(name: string): string {

@@ -23,6 +23,15 @@ describe('parseLimitsConfig', () => {
     expect(parseLimitsConfig({ OXY_KEY_RULES: '{"bob":{"models":["gpt-4o"]}}' })).toBeUndefined()
   })
 
+  it('should take the rules the gateway parsed from OXY_KEY_RULES instead of parsing them again', () => {
+    const keyRules = new Map([
+      ['alice', { models: ['gpt-4o'], tpm: 100 }],
+      ['bob', { models: ['gpt-4o'] }],
+    ])
+    const config = parseLimitsConfig({ OXY_KEY_RULES: 'not read' }, keyRules)
+    expect([...(config?.rules ?? [])]).toEqual([['alice', { models: ['gpt-4o'], tpm: 100 }]])
+  })
+
   it('should read the reset hour, the failure mode and the Redis URL', () => {
     const config = parseLimitsConfig({
       OXY_KEY_RULES: '{"*":{"rpm":5}}',
@@ -38,7 +47,7 @@ describe('parseLimitsConfig', () => {
   })
 
   it.each([
-    ['{"alice":{"rpm":0}}', 'OXY_KEY_RULES', '"alice".rpm must be a whole number'],
+    ['{"alice":{"rpm":-1}}', 'OXY_KEY_RULES', '"alice".rpm must be a whole number from 0 up'],
     ['{"alice":{"tpm":1.5}}', 'OXY_KEY_RULES', '"alice".tpm'],
     ['{"alice":{"tokens_per_day":"100"}}', 'OXY_KEY_RULES', '"alice".tokens_per_day'],
     ['{"alice":5}', 'OXY_KEY_RULES', 'must be an object'],

@@ -5,8 +5,10 @@ import { parseRedisUrl } from './redis-url'
 
 /**
  * Per-key limits, read from the same OXY_KEY_RULES object that names which models a key may
- * use: `{"alice":{"rpm":60,"tpm":40000,"tokens_per_day":1000000},"*":{"rpm":20}}`. Fields this
- * file does not own (models, ...) are left to their own parser.
+ * use: `{"alice":{"rpm":60,"tpm":40000,"tokens_per_day":1000000},"*":{"rpm":20}}`. The gateway's
+ * key-rules parser (issue 13) reads the same fields with the same meaning; once both are on one
+ * branch, `parseLimitsConfig(env, config.keyRules)` uses its result and parseKeyLimits goes.
+ * A limit of 0 refuses every request of that key (a way to suspend it).
  */
 
 export const KEY_RULES_VARIABLE = 'OXY_KEY_RULES'
@@ -43,8 +45,11 @@ const LIMIT_FIELDS = [
 const MAX_LIMIT = Number.MAX_SAFE_INTEGER
 
 /** Undefined when no key has a limit: the request path then skips limits entirely. */
-export function parseLimitsConfig(env: Env): LimitsConfig | undefined {
-  const rules = parseKeyLimits(KEY_RULES_VARIABLE, env[KEY_RULES_VARIABLE])
+export function parseLimitsConfig(
+  env: Env,
+  keyRules: ReadonlyMap<string, KeyLimits> = parseKeyLimits(KEY_RULES_VARIABLE, env[KEY_RULES_VARIABLE]),
+): LimitsConfig | undefined {
+  const rules = new Map([...keyRules].filter(([, limits]) => hasLimit(limits)))
   const redisUrl = env.OXY_REDIS_URL?.trim()
   const redis = redisUrl ? parseRedisUrl('OXY_REDIS_URL', redisUrl) : undefined
   const resetUtcHour = parseResetHour('OXY_BUDGET_RESET_UTC_HOUR', env.OXY_BUDGET_RESET_UTC_HOUR)
@@ -73,23 +78,32 @@ export function parseKeyLimits(variable: string, value: string | undefined): Rea
     for (const [field, property] of LIMIT_FIELDS) {
       const limit = entry[field]
       if (limit === undefined || limit === null) continue
-      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
         throw new ConfigError(
           variable,
           value,
-          `"${name}".${field} must be a whole number of at least 1 (leave it out for no limit)`,
+          `"${name}".${field} must be a whole number from 0 up (leave it out for no limit)`,
         )
       }
       limits[property] = limit
     }
-    if (Object.keys(limits).length > 0) rules.set(name, limits)
+    rules.set(name, limits)
   }
   return rules
 }
 
-/** A key's own entry, else the `*` entry, else none. */
-export function findKeyLimits(config: LimitsConfig, keyName: string): KeyLimits | undefined {
-  return config.rules.get(keyName) ?? config.rules.get(DEFAULT_RULE_NAME)
+/**
+ * A key's own entry, else the `*` entry, else none. Without access keys there is no name: the
+ * `*` limits then hold for the whole proxy, counted under the name `*`.
+ */
+export function findKeyLimits(config: LimitsConfig, keyName: string | undefined): KeyLimits | undefined {
+  return (
+    (keyName === undefined ? undefined : config.rules.get(keyName)) ?? config.rules.get(DEFAULT_RULE_NAME)
+  )
+}
+
+function hasLimit(limits: KeyLimits): boolean {
+  return limits.rpm !== undefined || limits.tpm !== undefined || limits.tokensPerDay !== undefined
 }
 
 function parseResetHour(variable: string, value: string | undefined): number {
