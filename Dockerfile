@@ -20,6 +20,8 @@ RUN mkdir /app && unzip /tmp/node-server.zip -d /app
 FROM node:22-bookworm-slim
 WORKDIR /app
 COPY --from=unpack /app/oxy.mjs /app/oxy.mjs
+# Per-key limits and the Redis client, read only when OXY_KEY_RULES sets a limit (docs/limits.md).
+COPY --from=unpack /app/oxy-limits.mjs /app/oxy-limits.mjs
 ENV OXY_HOST=0.0.0.0 \
     OXY_PORT=9000 \
     NODE_ENV=production

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { bundleEntry } from './bundle'
+import { bundleChunk, bundleEntry } from './bundle'
 import { checkShellScript } from './check-script'
 import type { BuildTarget } from './targets'
 import { TARGETS } from './targets'
@@ -68,6 +68,9 @@ async function collectEntries(target: BuildTarget, rootDir: string): Promise<Zip
     data: await bundleFor(target, rootDir),
     mode: 0o644,
   })
+  for (const chunk of target.bundle.chunks ?? []) {
+    entries.push({ name: chunk.name, data: await bundleChunk(target.bundle, chunk, rootDir), mode: 0o644 })
+  }
   return entries
 }
 

@@ -48,7 +48,11 @@ describe('buildAll', () => {
         await mkdtemp(path.join(scratch, 'unzip-')),
       )
       expect(entries.map((entry) => entry.name).sort(), target.zip).toEqual(
-        [...target.files.map((file) => file.name), target.bundle.name].sort(),
+        [
+          ...target.files.map((file) => file.name),
+          target.bundle.name,
+          ...(target.bundle.chunks ?? []).map((chunk) => chunk.name),
+        ].sort(),
       )
       for (const entry of entries) {
         expect(entry.lastModified.getTime(), entry.name).toBe(DEFAULT_ENTRY_DATE.getTime())

@@ -2,7 +2,7 @@ import path from 'node:path'
 import * as esbuild from 'esbuild'
 import { WORKER_BUILD_OPTIONS } from '../adapters/cloudflare-workers/build-options'
 import { VERSION } from '../core'
-import type { BundleSpec } from './targets'
+import type { BundleSpec, LazyChunk } from './targets'
 import { NODE_TARGET } from './targets'
 
 /**
@@ -27,6 +27,22 @@ function omitModules(omit: readonly string[]): esbuild.Plugin {
   }
 }
 
+/** Imports of a chunk's source stay imports, of the chunk's file beside the bundle. */
+function externalChunks(chunks: readonly LazyChunk[], rootDir: string): esbuild.Plugin {
+  const byPath = new Map(
+    chunks.map((chunk) => [path.join(rootDir, chunk.source).replace(/\.ts$/, ''), chunk]),
+  )
+  return {
+    name: 'oxy-external-chunks',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, (args) => {
+        const chunk = byPath.get(path.join(args.resolveDir, args.path).replace(/\.ts$/, ''))
+        return chunk ? { path: `./${chunk.name}`, external: true } : undefined
+      })
+    },
+  }
+}
+
 /** Bundles one entry with everything it imports into a single file, node_modules included. */
 export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Buffer> {
   const result = await esbuild.build({
@@ -40,7 +56,10 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
     // size budget is 60 KB (docs/benchmarks.md). worker.js stays readable: users paste it into
     // the Workers dashboard editor. Names survive, so stack traces still say where.
     minify: spec.runtime !== 'workers',
-    plugins: spec.omit ? [omitModules(spec.omit)] : [],
+    plugins: [
+      ...(spec.omit ? [omitModules(spec.omit)] : []),
+      ...(spec.chunks ? [externalChunks(spec.chunks, rootDir)] : []),
+    ],
     // serverless-http is MIT: its notice travels with its code.
     legalComments: 'eof',
     banner: { js: `// oxy ${VERSION}: a reverse proxy for the OpenAI API.` },
@@ -49,4 +68,10 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
   const [output] = result.outputFiles
   if (!output) throw new Error(`esbuild wrote nothing for ${spec.entry}`)
   return Buffer.from(output.contents)
+}
+
+/** A chunk, bundled the way its bundle is (same format and platform). */
+export function bundleChunk(spec: BundleSpec, chunk: LazyChunk, rootDir: string): Promise<Buffer> {
+  const { chunks: _chunks, ...rest } = spec
+  return bundleEntry({ ...rest, entry: chunk.source, name: chunk.name }, rootDir)
 }

@@ -14,7 +14,24 @@ export interface BundleSpec {
   readonly runtime?: 'node' | 'workers'
   /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
   readonly omit?: readonly string[]
+  /** Modules bundled into files of their own beside the bundle, imported only when needed. */
+  readonly chunks?: readonly LazyChunk[]
 }
+
+/**
+ * A module the bundle imports with `await import()` only when the config asks for it, built as
+ * its own file so that a proxy that never needs it neither parses it nor carries its bytes.
+ */
+export interface LazyChunk {
+  /** TypeScript source, relative to the repository root; imports of it become `./<name>`. */
+  readonly source: string
+  /** File name inside the zip, beside the bundle. */
+  readonly name: string
+}
+
+/** Per-key limits and the Redis client (docs/limits.md): loaded only when OXY_KEY_RULES sets a limit. */
+export const LIMITS_SOURCE = 'core/limits/limits-chunk.ts'
+export const LIMITS_CHUNK: LazyChunk = { source: LIMITS_SOURCE, name: 'oxy-limits.mjs' }
 
 export interface CopiedFile {
   /** Source, relative to the repository root. */
@@ -40,14 +57,14 @@ export const TARGETS: readonly BuildTarget[] = [
   {
     platform: 'Tencent Cloud SCF (Web function)',
     zip: 'tencent-scf.zip',
-    bundle: { entry: 'adapters/tencent-scf/main.ts', name: 'oxy.mjs', format: 'esm' },
+    bundle: { entry: 'adapters/tencent-scf/main.ts', name: 'oxy.mjs', format: 'esm', chunks: [LIMITS_CHUNK] },
     // https://cloud.tencent.com/document/product/583/56126: scf_bootstrap at the zip root.
     files: [{ source: 'adapters/tencent-scf/scf_bootstrap', name: 'scf_bootstrap', executable: true }],
   },
   {
     platform: 'Aliyun FC 3.0 (custom runtime)',
     zip: 'aliyun-fc.zip',
-    bundle: { entry: 'adapters/aliyun-fc/main.ts', name: 'oxy.mjs', format: 'esm' },
+    bundle: { entry: 'adapters/aliyun-fc/main.ts', name: 'oxy.mjs', format: 'esm', chunks: [LIMITS_CHUNK] },
     // https://help.aliyun.com/document_detail/2513503.html: the start command users type is
     // /code/main; FC runs /code/bootstrap when none is set. Both start the same server.
     files: [
@@ -65,13 +82,14 @@ export const TARGETS: readonly BuildTarget[] = [
       format: 'cjs',
       // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
       omit: ['serverless-http/lib/provider/azure'],
+      chunks: [{ source: LIMITS_SOURCE, name: 'oxy-limits.js' }],
     },
     files: [],
   },
   {
     platform: 'Self-hosted (Node.js 18+)',
     zip: 'node-server.zip',
-    bundle: { entry: 'adapters/node/main.ts', name: 'oxy.mjs', format: 'esm' },
+    bundle: { entry: 'adapters/node/main.ts', name: 'oxy.mjs', format: 'esm', chunks: [LIMITS_CHUNK] },
     files: [{ source: 'build/node-server-readme.md', name: 'README.md', executable: false }],
   },
   {

@@ -128,6 +128,9 @@ describe('Dockerfile and docker-compose.yml (shape only: Docker does not run her
     expect(finalStage).toMatch(/^\nFROM node:(\d+)-/)
     expect(Number(/^\nFROM node:(\d+)-/.exec(finalStage)![1])).toBeGreaterThanOrEqual(18)
     expect(finalStage).toContain(`COPY --from=unpack /app/${target.bundle.name} /app/${target.bundle.name}`)
+    for (const chunk of target.bundle.chunks ?? []) {
+      expect(finalStage).toContain(`COPY --from=unpack /app/${chunk.name} /app/${chunk.name}`)
+    }
     expect(finalStage).toMatch(/OXY_HOST=0\.0\.0\.0/)
     expect(finalStage).toMatch(/OXY_PORT=9000/)
     expect(finalStage).toContain('EXPOSE 9000')

@@ -62,9 +62,10 @@ function functionUrlEvent(method: string, rawPath: string, body?: Buffer | strin
 }
 
 describe('aws-lambda.zip', () => {
-  it('should hold index.js only', () => {
+  it('should hold index.js and its limits chunk only', () => {
     expect(artifact().entries.map(({ name, mode }) => [name, mode.toString(8)])).toEqual([
       ['index.js', '644'],
+      ['oxy-limits.js', '644'],
     ])
   })
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { CounterAdd, RedisEndpoint, TakeResult } from '../policy'
 import { RedisClient } from './redis-client'
 import type { RespValue } from './resp'
@@ -85,8 +84,10 @@ export function createRedisStore(endpoint: RedisEndpoint, options: RedisStoreOpt
 
 /** EVALSHA, and EVAL once when Redis does not know the script (first use, or after a restart). */
 function script(client: RedisClient, source: string) {
-  const sha = createHash('sha1').update(source).digest('hex')
+  let sha: string | undefined
   return async (keys: readonly string[], args: readonly number[]): Promise<RespValue> => {
+    // node:crypto is imported when first needed: a static import would load it in every bundle.
+    sha ??= (await import('node:crypto')).createHash('sha1').update(source).digest('hex')
     try {
       return await client.command(['EVALSHA', sha, keys.length, ...keys, ...args])
     } catch (error) {
