@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { Counter } from '../../core'
 import type { LimitsNamespace } from './durable-object-store'
 import { createDurableObjectStore } from './durable-object-store'
+import { openWorkerLimitStore } from './open-limit-store'
 import type { BuiltWorker } from './read-built-worker'
 import { readBuiltWorker } from './read-built-worker'
 
@@ -78,8 +79,13 @@ describe('OxyLimits Durable Object in the built worker.js on workerd', () => {
     expect(built.script).toMatch(/^export\s*\{[^}]*\bOxyLimits\b[^}]*\}/m)
   })
 
+  it('should use the Durable Object when bound, and count per isolate without the binding', async () => {
+    expect(openWorkerLimitStore({ OXY_LIMITS: await boot() }).label).toBe('durable object')
+    expect(openWorkerLimitStore({ OXY_TARGET: 'https://api.openai.com' }).label).toBe('memory')
+  })
+
   it('should admit exactly 50 of 200 concurrent requests against rpm 50', async () => {
-    const store = createDurableObjectStore(await boot())
+    const store = openWorkerLimitStore({ OXY_LIMITS: await boot() })
     const results = await Promise.all(Array.from({ length: 200 }, () => store.take([rpm('alice', 50)])))
     expect(results.filter((result) => result.admitted)).toHaveLength(50)
     // Another key has its own object and its own count.
