@@ -18,6 +18,13 @@ export interface RedisClientOptions {
   readonly retryDelayMs: number
 }
 
+/**
+ * Error replies that mean "this server cannot take writes now": after a managed failover the old
+ * primary turns replica (READONLY) while the DNS name moves on, so the connection is dropped and
+ * the next one resolves the name again.
+ */
+const RECONNECT_ERRORS = /^(READONLY|LOADING|MASTERDOWN)\b/
+
 interface Pending {
   readonly resolve: (value: RespValue) => void
   readonly reject: (error: Error) => void
@@ -110,6 +117,11 @@ export class RedisClient {
           // Redis's own words (WRONGPASS, ...) never repeat the password.
           waiter.reject(parsed.value)
           this.fail(new Error(`redis refused the ${waiter.step}: ${parsed.value.message}`), socket)
+          return
+        }
+        if (parsed.value instanceof RespError && RECONNECT_ERRORS.test(parsed.value.message)) {
+          waiter.reject(parsed.value)
+          this.fail(new Error(`redis cannot take writes: ${parsed.value.message}`), socket)
           return
         }
         if (parsed.value instanceof RespError) waiter.reject(parsed.value)

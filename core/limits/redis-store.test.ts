@@ -98,6 +98,24 @@ describe.skipIf(!hasRedisServer())('createRedisStore on a real redis-server', ()
     expect((error as Error).message).toMatch(/refused the login: WRONGPASS/)
     expect((error as Error).message).not.toContain('not-her-pass')
   })
+
+  it('should pass requests (open) and log the failure with "redis" in it, never the password', async () => {
+    const lines: string[] = []
+    const config = parseLimitsConfig({
+      OXY_KEY_RULES: '{"*":{"rpm":1}}',
+      OXY_REDIS_URL: redis.url({ user: 'alice', password: 'not-her-pass' }),
+    })!
+    const store = createRedisStore(config.redis!)
+    stores.push(store)
+    const limiter = createLimiter({ config, store, log: (level, msg) => lines.push(`${level} ${msg}`) })
+    expect(await limiter.admit('alice')).toBeUndefined()
+    expect(await limiter.admit('alice')).toBeUndefined()
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(
+      `limits store (redis) failed: redis://127.0.0.1:${redis.port}/0: redis refused the login`,
+    )
+    expect(lines[0]).not.toContain('not-her-pass')
+  })
 })
 
 describe.skipIf(!hasRedisServer())('createLimiter when redis fails and comes back', () => {
