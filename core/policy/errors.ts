@@ -22,6 +22,7 @@ export type OxyErrorCode =
   | 'upstream_tls_error'
   | 'upstream_reset'
   | 'upstream_bad_response'
+  | 'upstream_redirect'
   | 'upstream_timeout'
   | 'upstream_idle_timeout'
 
@@ -41,6 +42,7 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   upstream_tls_error: 502,
   upstream_reset: 502,
   upstream_bad_response: 502,
+  upstream_redirect: 502,
   upstream_timeout: 504,
   upstream_idle_timeout: 504,
 }
