@@ -1,3 +1,5 @@
+import { redactUrlSecrets } from './redact-url'
+
 /**
  * Every error oxy makes itself. Clients always receive OpenAI's error shape so that SDKs
  * surface the message instead of a parse failure:
@@ -62,9 +64,14 @@ export class OxyError extends Error {
 export class ConfigError extends OxyError {
   readonly variable: string
 
-  /** Names the variable and its value; a secret's value is described, never printed. */
+  /**
+   * Names the variable and its value; a secret's value is described, never printed, and a
+   * URL's userinfo, query values and fragment are hidden (they may hold a password or a key).
+   */
   constructor(variable: string, value: string, expected: string, options: { secret?: boolean } = {}) {
-    const shown = options.secret ? `(a secret of ${value.length} characters)` : `=${JSON.stringify(value)}`
+    const shown = options.secret
+      ? `(a secret of ${value.length} characters)`
+      : `=${JSON.stringify(redactUrlSecrets(value))}`
     super('invalid_config', `${variable}${options.secret ? ` ${shown}` : shown} is invalid: ${expected}`)
     this.name = 'ConfigError'
     this.variable = variable
