@@ -1,4 +1,6 @@
 export * from './counter-table'
+export * from './limit-exchange'
 export * from './limiter'
+export * from './load-limiter'
 export * from './memory-store'
 export * from './store'
