@@ -33,11 +33,12 @@ describe('RedisClient', () => {
   afterEach(async () => {
     await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()))
   })
-  const client = (port: number) => {
+  const client = (port: number, idleReconnectMs?: number) => {
     const c = new RedisClient({
       endpoint: parseRedisUrl('url', `redis://127.0.0.1:${port}`),
       timeoutMs: 500,
       retryDelayMs: 0,
+      idleReconnectMs,
     })
     cleanups.push(() => c.close())
     return c
@@ -68,6 +69,18 @@ describe('RedisClient', () => {
     cleanups.push(fake.close)
     const redis = client(fake.port)
     await expect(redis.command(['PING'])).rejects.toThrow('did not answer within 500 ms')
+    expect(await redis.command(['PING'])).toBe('PONG')
+    expect(fake.connections()).toBe(2)
+  })
+
+  it('should replace a connection left idle, as a thawed function finds it, and keep a busy one', async () => {
+    const fake = await startFakeRedis(() => '+PONG\r\n')
+    cleanups.push(fake.close)
+    const redis = client(fake.port, 100)
+    await redis.command(['PING'])
+    await redis.command(['PING'])
+    expect(fake.connections()).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 200))
     expect(await redis.command(['PING'])).toBe('PONG')
     expect(fake.connections()).toBe(2)
   })

@@ -16,7 +16,16 @@ export interface RedisClientOptions {
   readonly endpoint: RedisEndpoint
   readonly timeoutMs: number
   readonly retryDelayMs: number
+  /** A connection unused this long is replaced before the next command (default 60 s). */
+  readonly idleReconnectMs?: number
 }
+
+/**
+ * A function frozen between invocations (Lambda, SCF, FC) keeps its socket while the server, a
+ * firewall or a proxy may have closed the other end: its next command would fail and pass
+ * uncounted (or get 503). Past this idle time a fresh connection costs one round trip instead.
+ */
+const IDLE_RECONNECT_MS = 60_000
 
 /**
  * Error replies that mean "this server cannot take writes now": after a managed failover the old
@@ -39,6 +48,7 @@ export class RedisClient {
   private buffer: Buffer = Buffer.alloc(0)
   private downUntil = 0
   private lastError: Error | undefined
+  private lastUsedAt = 0
   private closed = false
 
   constructor(private readonly options: RedisClientOptions) {}
@@ -49,13 +59,24 @@ export class RedisClient {
     if (!this.socket && Date.now() < this.downUntil) {
       return Promise.reject(new Error(`redis still down (${this.lastError?.message ?? 'unreachable'})`))
     }
+    this.dropIfIdle()
     const socket = this.socket ?? this.open()
+    this.lastUsedAt = Date.now()
     return this.send(socket, args)
   }
 
   async close(): Promise<void> {
     this.closed = true
     this.fail(new Error('redis client closed'))
+  }
+
+  /** Replaces, quietly, a connection nothing used for a while; it has nothing pending. */
+  private dropIfIdle(): void {
+    const socket = this.socket
+    const idleMs = this.options.idleReconnectMs ?? IDLE_RECONNECT_MS
+    if (!socket || this.pending.length > 0 || Date.now() - this.lastUsedAt <= idleMs) return
+    this.socket = undefined
+    socket.destroy()
   }
 
   private send(socket: net.Socket, args: readonly (string | number)[], step?: string): Promise<RespValue> {
