@@ -2,7 +2,7 @@ import cluster from 'node:cluster'
 import os from 'node:os'
 import type { Env } from '../../core'
 import { ConfigError, parseConfig } from '../../core'
-import { createLogger } from './logger'
+import { createLogger } from '../../core/server'
 
 /**
  * A higher count than this is a typo, not a machine: every worker is a whole Node process (~40 MB).

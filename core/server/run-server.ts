@@ -1,12 +1,14 @@
-import type { Env, PlatformDefaults } from '../../core'
-import { ConfigError, parseConfig, VERSION } from '../../core'
+import type { Env, PlatformDefaults } from '../policy'
+import { ConfigError, parseConfig } from '../policy'
+import { VERSION } from '../version'
 import { createLogger } from './logger'
-import type { RunningServer } from './server'
-import { startServer } from './server'
+import type { RunningServer } from './start-server'
+import { startServer } from './start-server'
 
 /**
- * Starts oxy as a long-running HTTP server from the environment: the self-hosted CLI, and the
- * Tencent SCF and Aliyun FC adapters, which differ only in their defaults.
+ * Starts oxy as a long-running HTTP server from the environment. Every adapter that runs a
+ * server of its own (self-hosted, and the function platforms that start one) calls this with its
+ * defaults; they differ in nothing else.
  */
 export async function runServer(env: Env, defaults: PlatformDefaults = {}): Promise<RunningServer> {
   let config: ReturnType<typeof parseConfig>
