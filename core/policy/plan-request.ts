@@ -4,7 +4,7 @@ import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, with
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
-import { OxyError, toErrorBody } from './errors'
+import { isOxyError, OxyError, toErrorBody } from './errors'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
@@ -64,6 +64,8 @@ export interface UpstreamCall {
   readonly upstreamPath: string
   readonly headers: HeaderPair[]
   readonly body: string
+  /** CORS headers for the reply, also when the call fails. */
+  readonly corsHeaders: HeaderPair[]
   readonly logPath: string
   readonly toReply: (status: number, body: string) => LocalReply
 }
@@ -77,7 +79,8 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   try {
     target = parseRequestTarget(request.target)
   } catch (error) {
-    return errorReply(error as OxyError, corsHeaders, pathForLog(request.target))
+    if (!isOxyError(error)) throw error
+    return errorReply(error, corsHeaders, pathForLog(request.target))
   }
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
@@ -166,7 +169,8 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
           const model = readModel(body, contentType)
           return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
         } catch (error) {
-          return fail(error as OxyError)
+          if (!isOxyError(error)) throw error
+          return fail(error)
         }
       },
     },
@@ -198,6 +202,7 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
     upstreamPath,
     headers,
     body: askBody(config.askModel, question),
+    corsHeaders,
     logPath: ASK_PATH,
     toReply: (status, body) => {
       const answer = status === 200 ? readAnswer(body) : undefined

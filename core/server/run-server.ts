@@ -1,5 +1,5 @@
-import type { Env, PlatformDefaults } from '../policy'
-import { ConfigError, parseConfig } from '../policy'
+import type { Env, PlatformDefaults, ProxyConfig } from '../policy'
+import { loadConfig } from '../policy'
 import { VERSION } from '../version'
 import { createLogger } from './logger'
 import type { RunningServer } from './start-server'
@@ -11,16 +11,7 @@ import { startServer } from './start-server'
  * defaults; they differ in nothing else.
  */
 export async function runServer(env: Env, defaults: PlatformDefaults = {}): Promise<RunningServer> {
-  let config: ReturnType<typeof parseConfig>
-  try {
-    config = parseConfig(env, defaults)
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`oxy: ${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
-  }
+  const config = loadConfigOrExit(env, defaults)
   const logger = createLogger(config.log)
   const running = await startServer(config, logger)
   logger.event('info', 'listening', {
@@ -39,4 +30,12 @@ export async function runServer(env: Env, defaults: PlatformDefaults = {}): Prom
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   return running
+}
+
+/** A server cannot answer with a bad config: it says which variable is wrong and exits 1. */
+export function loadConfigOrExit(env: Env, defaults: PlatformDefaults = {}): ProxyConfig {
+  const loaded = loadConfig(env, defaults)
+  if (loaded.ok) return loaded.config
+  process.stderr.write(`oxy: ${loaded.error.message}\n`)
+  process.exit(1)
 }
