@@ -14,6 +14,8 @@ export interface BundleSpec {
   readonly runtime?: 'node' | 'workers'
   /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
   readonly omit?: readonly string[]
+  /** Module paths (suffixes) bundled as another file instead, relative to the repository root. */
+  readonly replace?: Readonly<Record<string, string>>
 }
 
 export interface CopiedFile {
@@ -65,6 +67,8 @@ export const TARGETS: readonly BuildTarget[] = [
       format: 'cjs',
       // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
       omit: ['serverless-http/lib/provider/azure'],
+      // Its framework detection (express, koa, hapi, ...) for the one case oxy uses: a listener.
+      replace: { 'serverless-http/lib/framework/get-framework': 'adapters/aws-lambda/plain-listener.cjs' },
     },
     files: [],
   },

@@ -42,194 +42,178 @@ const encoder = new TextEncoder()
  * what happens (head received, bytes passed, ended, failed, client closed); the exchange keeps
  * the timers, counts bytes, turns failures into replies and writes the one access-log entry.
  */
-export class Exchange {
-  readonly #options: ExchangeOptions
-  readonly #startedAt: number
-  #carrier: Carrier | undefined
-  #firstByteTimer: Timer | undefined
-  #idleTimer: Timer | undefined
-  #attempts = 0
-  #body: RequestBody = 'streamed'
-  #status = 0
-  #upstreamMs: number | undefined
-  #bytesIn = 0
-  #bytesOut = 0
-  #responseStarted = false
-  #failure: OxyError | undefined
-  #settled = false
-
-  constructor(options: ExchangeOptions) {
-    this.#options = options
-    this.#startedAt = options.now()
-  }
-
+export interface Exchange {
   /** A head or byte of the response (or a reply) went to the client. */
-  get responseStarted(): boolean {
-    return this.#responseStarted
-  }
-
-  /** The first failure, which wins over whatever the engine sees after it stopped the upstream. */
-  get failure(): OxyError | undefined {
-    return this.#failure
-  }
-
-  /** The request had no body. */
-  noBody(): void {
-    this.#body = 'none'
-  }
-
-  /** The request body was read whole before sending (to choose the path). */
-  bodyRead(body: Uint8Array): void {
-    this.#bytesIn = body.byteLength
-    this.#body = keptOrStreamed(body.byteLength)
-  }
-
+  readonly responseStarted: boolean
+  /** The request body was read whole before sending (to choose the path), or there is none (0). */
+  bodyKept(byteLength: number): void
   /**
    * Counts request bytes as they stream to the upstream; past OXY_MAX_BODY_BYTES it fails the
    * exchange (413) through the carrier and returns the error.
    */
-  requestBytes(count: number): OxyError | undefined {
-    this.#bytesIn += count
-    const limit = this.#options.config.maxBodyBytes
-    if (limit === undefined || this.#bytesIn <= limit) return undefined
-    const error = bodyTooLarge(limit)
-    this.#stop(error)
-    return error
-  }
-
+  requestBytes(count: number): OxyError | undefined
   /**
    * An attempt at the upstream starts. The first arms the first-byte deadline, which covers every
    * attempt: a retry never gives the client a longer wait.
    */
-  attempt(carrier: Carrier): void {
-    this.#carrier = carrier
-    this.#attempts++
-    if (this.#attempts > 1) return
-    const { firstByteTimeoutMs } = this.#options.config
-    const deadline = this.#options.deadline ?? 'head'
-    this.#firstByteTimer = startTimer(firstByteTimeoutMs, () =>
-      this.#stop(firstByteTimeout(firstByteTimeoutMs, deadline)),
-    )
-  }
-
+  attempt(carrier: Carrier): void
   /**
    * May this exchange be tried again, on the next candidate? Asked by an engine when an attempt
    * failed before a response head. There is one candidate today (the plan's upstream and key);
    * the gateway's key pool and fallback targets make `candidatesLeft` the untried ones.
    */
-  mayRetry(): boolean {
-    return mayRetry({ responseStarted: this.#responseStarted, body: this.#body, candidatesLeft: 0 })
-  }
-
+  mayRetry(): boolean
   /** The upstream's response head arrived (a call reads on to its end before answering). */
-  upstreamResponded(): void {
-    this.#upstreamMs = this.#options.now() - this.#startedAt
-    if (this.#options.deadline === 'answer') return
-    clearTimeout(this.#firstByteTimer)
-    this.#firstByteTimer = undefined
-  }
-
+  upstreamResponded(): void
   /**
    * Event: the response head arrived and goes to the client with `status`. From here on nothing
    * may be retried. (Where the gateway will judge a head worth another key, before relaying it.)
    */
-  headReceived(status: number): void {
-    this.upstreamResponded()
-    this.#status = status
-    this.#responseStarted = true
-  }
-
+  headReceived(status: number): void
   /** The engine waits on the upstream for bytes: the idle timer runs (again) from now. */
-  waitUpstream(): void {
-    if (this.#settled) return
-    const { idleTimeoutMs } = this.#options.config
-    if (this.#idleTimer) this.#idleTimer.refresh()
-    else this.#idleTimer = startTimer(idleTimeoutMs, () => this.#stop(idleTimeout(idleTimeoutMs)))
-  }
-
+  waitUpstream(): void
   /** The engine stopped waiting on the upstream (the client has not asked for more). */
-  restUpstream(): void {
-    clearTimeout(this.#idleTimer)
-    this.#idleTimer = undefined
-  }
-
+  restUpstream(): void
   /**
    * Event: response bytes passed to the client. `chunk` is looked at, never changed or kept:
    * this is where a usage scanner reads the stream as it passes.
    */
-  bytesPassed(chunk: Uint8Array): void {
-    this.#bytesOut += chunk.byteLength
-    this.#idleTimer?.refresh()
-  }
-
+  bytesPassed(chunk: Uint8Array): void
   /** Event: the response ended cleanly. */
-  ended(): void {
-    this.#clearTimers()
-    this.#settle(undefined)
-  }
-
+  ended(): void
   /**
    * Event: the attempt failed. The first failure wins (a timer's, over the abort it caused).
    * Says how the client's side ends: a reply while nothing was sent, else a cut.
    */
-  failed(cause: unknown): Ending {
-    this.#failure ??= this.#options.classify(cause)
-    this.#clearTimers()
-    const error = this.#failure
-    if (this.#responseStarted) {
-      this.#settle(error.code)
-      return { kind: 'cut', error }
-    }
-    const reply = errorReply(error, this.#options.corsHeaders, this.#options.logPath)
-    if (!this.#settled) this.#status = reply.status
-    this.#settle(error.code)
-    return { kind: 'reply', error, reply }
-  }
-
+  failed(cause: unknown): Ending
   /** Event: the client went away before the response ended. The upstream is stopped. */
-  clientClosed(): void {
-    if (this.#settled) return
-    this.#clearTimers()
-    this.#settle('client_closed')
-    this.#carrier?.stop({ kind: 'gone', error: clientClosed() })
-  }
-
+  clientClosed(): void
   /** A reply the proxy made (no upstream, or a call's answer) goes to the client. */
-  reply(local: LocalReply): LocalReply {
-    this.#clearTimers()
-    this.#status = local.status
-    this.#responseStarted = true
-    this.#bytesOut = encoder.encode(local.body).byteLength
-    this.#settle(undefined)
-    return local
-  }
+  reply(local: LocalReply): LocalReply
+}
 
-  #stop(error: OxyError): void {
-    const ending = this.failed(error)
-    this.#carrier?.stop(ending)
-  }
-
-  #clearTimers(): void {
-    clearTimeout(this.#firstByteTimer)
-    clearTimeout(this.#idleTimer)
-    // refresh() would start a cleared timer again.
-    this.#firstByteTimer = undefined
-    this.#idleTimer = undefined
-  }
+export function createExchange(options: ExchangeOptions): Exchange {
+  const { config, classify, now } = options
+  const startedAt = now()
+  let carrier: Carrier | undefined
+  let firstByteTimer: Timer | undefined
+  let idleTimer: Timer | undefined
+  let attempts = 0
+  let body: RequestBody = 'streamed'
+  let status = 0
+  let upstreamMs: number | undefined
+  let bytesIn = 0
+  let bytesOut = 0
+  let responseStarted = false
+  let failure: OxyError | undefined
+  let settled = false
 
   /** The one access-log entry of the exchange, written once. */
-  #settle(error: AccessLogEntry['error']): void {
-    if (this.#settled) return
-    this.#settled = true
-    this.#options.onLog?.({
-      method: this.#options.method,
-      path: this.#options.logPath,
-      status: this.#status,
-      upstreamMs: this.#upstreamMs,
-      totalMs: this.#options.now() - this.#startedAt,
-      bytesIn: this.#bytesIn,
-      bytesOut: this.#bytesOut,
+  function settle(error: AccessLogEntry['error']): void {
+    if (settled) return
+    settled = true
+    options.onLog?.({
+      method: options.method,
+      path: options.logPath,
+      status,
+      upstreamMs,
+      totalMs: now() - startedAt,
+      bytesIn,
+      bytesOut,
       error,
     })
   }
+
+  function clearTimers(): void {
+    clearTimeout(firstByteTimer)
+    clearTimeout(idleTimer)
+    // refresh() would start a cleared timer again.
+    firstByteTimer = idleTimer = undefined
+  }
+
+  function stop(error: OxyError): void {
+    carrier?.stop(exchange.failed(error))
+  }
+
+  const exchange: Exchange = {
+    get responseStarted() {
+      return responseStarted
+    },
+    bodyKept(byteLength) {
+      bytesIn = byteLength
+      body = keptOrStreamed(byteLength)
+    },
+    requestBytes(count) {
+      bytesIn += count
+      const limit = config.maxBodyBytes
+      if (limit === undefined || bytesIn <= limit) return undefined
+      const error = bodyTooLarge(limit)
+      stop(error)
+      return error
+    },
+    attempt(next) {
+      carrier = next
+      if (attempts++ > 0) return
+      const ms = config.firstByteTimeoutMs
+      firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms, options.deadline ?? 'head')))
+    },
+    mayRetry: () => !failure && mayRetry({ responseStarted, body, candidatesLeft: 0 }),
+    upstreamResponded() {
+      upstreamMs = now() - startedAt
+      if (options.deadline === 'answer') return
+      clearTimeout(firstByteTimer)
+      firstByteTimer = undefined
+    },
+    headReceived(headStatus) {
+      exchange.upstreamResponded()
+      status = headStatus
+      responseStarted = true
+    },
+    waitUpstream() {
+      if (settled) return
+      const ms = config.idleTimeoutMs
+      if (idleTimer) idleTimer.refresh()
+      else idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
+    },
+    restUpstream() {
+      clearTimeout(idleTimer)
+      idleTimer = undefined
+    },
+    bytesPassed(chunk) {
+      bytesOut += chunk.byteLength
+      idleTimer?.refresh()
+    },
+    ended() {
+      clearTimers()
+      settle(undefined)
+    },
+    failed(cause) {
+      failure ??= classify(cause)
+      clearTimers()
+      const error = failure
+      if (responseStarted) {
+        settle(error.code)
+        return { kind: 'cut', error }
+      }
+      const reply = errorReply(error, options.corsHeaders, options.logPath)
+      if (!settled) status = reply.status
+      settle(error.code)
+      return { kind: 'reply', error, reply }
+    },
+    clientClosed() {
+      if (settled) return
+      clearTimers()
+      settle('client_closed')
+      carrier?.stop({ kind: 'gone', error: clientClosed() })
+    },
+    reply(local) {
+      clearTimers()
+      status = local.status
+      responseStarted = true
+      bytesOut = encoder.encode(local.body).byteLength
+      settle(undefined)
+      return local
+    },
+  }
+  return exchange
 }

@@ -1,4 +1,5 @@
-import { choosePath, Exchange } from '../../exchange'
+import type { Exchange } from '../../exchange'
+import { choosePath, createExchange } from '../../exchange'
 import type { AccessLogEntry, ProxyConfig, UpstreamCall } from '../../policy'
 import { classifyUpstreamError, OxyError, planRequest } from '../../policy'
 import { forward, SET_BY_FETCH } from './forward'
@@ -31,7 +32,7 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       { method: request.method, target: url.pathname + url.search, headers: [...request.headers] },
       config,
     )
-    const exchange = new Exchange({
+    const exchange = createExchange({
       config,
       method: request.method,
       logPath: plan.logPath,

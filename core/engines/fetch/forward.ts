@@ -30,8 +30,8 @@ export async function forward(
   const onClientAbort = () => exchange.clientClosed()
   request.signal?.addEventListener('abort', onClientAbort, { once: true })
   const settled = () => request.signal?.removeEventListener('abort', onClientAbort)
-  if (readAlready) exchange.bodyRead(readAlready)
-  else if (!request.body) exchange.noBody()
+  if (readAlready) exchange.bodyKept(readAlready.byteLength)
+  else if (!request.body) exchange.bodyKept(0)
 
   const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
   // Workers pass a WebSocket upgrade through fetch(): the 101 carries the upstream socket.

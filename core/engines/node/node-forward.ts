@@ -31,8 +31,8 @@ export function forward(
   const route = context.routes.routeFor(plan.upstream)
   const method = req.method ?? 'GET'
   const bodyless = readAlready === undefined && !hasBody(req)
-  if (readAlready) exchange.bodyRead(readAlready)
-  else if (bodyless) exchange.noBody()
+  if (readAlready) exchange.bodyKept(readAlready.byteLength)
+  else if (bodyless) exchange.bodyKept(0)
   let upstream: UpstreamExchange | undefined
   let stopped = false
   let upstreamEnded = false

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
-import type { Ending } from '../../exchange'
-import { choosePath, Exchange } from '../../exchange'
+import type { Ending, Exchange } from '../../exchange'
+import { choosePath, createExchange } from '../../exchange'
 import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan } from '../../policy'
 import { OxyError, planRequest } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
@@ -95,7 +95,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   }
 
   function newExchange(plan: RequestPlan, method: string): Exchange {
-    return new Exchange({
+    return createExchange({
       config,
       method,
       logPath: plan.logPath,

@@ -2,16 +2,9 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
-import type { Ending } from '../../exchange'
-import { Exchange } from '../../exchange'
-import type {
-  AccessLogEntry,
-  ForwardPlan,
-  HeaderPair,
-  LocalReply,
-  ProxyConfig,
-  RequestPlan,
-} from '../../policy'
+import type { Ending, Exchange } from '../../exchange'
+import { createExchange } from '../../exchange'
+import type { AccessLogEntry, ForwardPlan, HeaderPair, ProxyConfig } from '../../policy'
 import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody } from './has-body'
@@ -38,7 +31,7 @@ export function createUpgradeHandler(
   return (req, socket, head) => {
     const headers = fromRawHeaders(req.rawHeaders)
     const plan = planRequest({ method: req.method ?? 'GET', target: req.url ?? '', headers }, config)
-    const exchange = new Exchange({
+    const exchange = createExchange({
       config: exchangeConfig,
       method: req.method ?? 'GET',
       logPath: plan.logPath,
