@@ -92,128 +92,140 @@ export interface Exchange {
   reply(local: LocalReply): LocalReply
 }
 
+/** What an exchange knows about itself; one object, so that the helpers below need no closures. */
+interface ExchangeState {
+  readonly options: ExchangeOptions
+  readonly startedAt: number
+  carrier: Carrier | undefined
+  firstByteTimer: Timer | undefined
+  idleTimer: Timer | undefined
+  attempts: number
+  body: RequestBody
+  status: number
+  upstreamMs: number | undefined
+  bytesIn: number
+  bytesOut: number
+  responseStarted: boolean
+  failure: OxyError | undefined
+  settled: boolean
+}
+
 export function createExchange(options: ExchangeOptions): Exchange {
-  const { config, classify, now } = options
-  const startedAt = now()
-  let carrier: Carrier | undefined
-  let firstByteTimer: Timer | undefined
-  let idleTimer: Timer | undefined
-  let attempts = 0
-  let body: RequestBody = 'streamed'
-  let status = 0
-  let upstreamMs: number | undefined
-  let bytesIn = 0
-  let bytesOut = 0
-  let responseStarted = false
-  let failure: OxyError | undefined
-  let settled = false
-
-  /** The one access-log entry of the exchange, written once. */
-  function settle(error: AccessLogEntry['error']): void {
-    if (settled) return
-    settled = true
-    options.onLog?.({
-      method: options.method,
-      path: options.logPath,
-      status,
-      upstreamMs,
-      totalMs: now() - startedAt,
-      bytesIn,
-      bytesOut,
-      error,
-    })
+  const { config, now } = options
+  const state: ExchangeState = {
+    options,
+    startedAt: now(),
+    carrier: undefined,
+    firstByteTimer: undefined,
+    idleTimer: undefined,
+    attempts: 0,
+    body: 'streamed',
+    status: 0,
+    upstreamMs: undefined,
+    bytesIn: 0,
+    bytesOut: 0,
+    responseStarted: false,
+    failure: undefined,
+    settled: false,
   }
-
-  function clearTimers(): void {
-    clearTimeout(firstByteTimer)
-    clearTimeout(idleTimer)
-    // refresh() would start a cleared timer again.
-    firstByteTimer = idleTimer = undefined
-  }
-
-  function stop(error: OxyError): void {
-    carrier?.stop(exchange.failed(error))
-  }
+  const stop = (error: OxyError) => state.carrier?.stop(exchange.failed(error))
 
   const exchange: Exchange = {
     get responseStarted() {
-      return responseStarted
+      return state.responseStarted
     },
     bodyKept(byteLength) {
-      bytesIn = byteLength
-      body = keptOrStreamed(byteLength)
+      state.bytesIn = byteLength
+      state.body = keptOrStreamed(byteLength)
     },
     requestBytes(count) {
-      bytesIn += count
+      state.bytesIn += count
       const limit = config.maxBodyBytes
-      if (limit === undefined || bytesIn <= limit) return undefined
+      if (limit === undefined || state.bytesIn <= limit) return undefined
       const error = bodyTooLarge(limit)
       stop(error)
       return error
     },
-    attempt(next) {
-      carrier = next
-      if (attempts++ > 0) return
+    attempt(carrier) {
+      state.carrier = carrier
+      if (state.attempts++ > 0) return
       const ms = config.firstByteTimeoutMs
-      firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms, options.deadline ?? 'head')))
+      state.firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms, options.deadline ?? 'head')))
     },
-    mayRetry: () => !failure && mayRetry({ responseStarted, body, candidatesLeft: 0 }),
+    mayRetry: () =>
+      !state.failure &&
+      mayRetry({ responseStarted: state.responseStarted, body: state.body, candidatesLeft: 0 }),
     upstreamResponded() {
-      upstreamMs = now() - startedAt
+      state.upstreamMs = now() - state.startedAt
       if (options.deadline === 'answer') return
-      clearTimeout(firstByteTimer)
-      firstByteTimer = undefined
+      clearTimeout(state.firstByteTimer)
+      state.firstByteTimer = undefined
     },
-    headReceived(headStatus) {
+    headReceived(status) {
       exchange.upstreamResponded()
-      status = headStatus
-      responseStarted = true
+      state.status = status
+      state.responseStarted = true
     },
     waitUpstream() {
-      if (settled) return
+      if (state.settled) return
       const ms = config.idleTimeoutMs
-      if (idleTimer) idleTimer.refresh()
-      else idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
+      if (state.idleTimer) state.idleTimer.refresh()
+      else state.idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
     },
     restUpstream() {
-      clearTimeout(idleTimer)
-      idleTimer = undefined
+      clearTimeout(state.idleTimer)
+      state.idleTimer = undefined
     },
     bytesPassed(chunk) {
-      bytesOut += chunk.byteLength
-      idleTimer?.refresh()
+      state.bytesOut += chunk.byteLength
+      state.idleTimer?.refresh()
     },
-    ended() {
-      clearTimers()
-      settle(undefined)
-    },
+    ended: () => settle(state, undefined),
     failed(cause) {
-      failure ??= classify(cause)
-      clearTimers()
-      const error = failure
-      if (responseStarted) {
-        settle(error.code)
+      state.failure ??= options.classify(cause)
+      const error = state.failure
+      if (state.responseStarted) {
+        settle(state, error.code)
         return { kind: 'cut', error }
       }
       const reply = errorReply(error, options.corsHeaders, options.logPath)
-      if (!settled) status = reply.status
-      settle(error.code)
+      if (!state.settled) state.status = reply.status
+      settle(state, error.code)
       return { kind: 'reply', error, reply }
     },
     clientClosed() {
-      if (settled) return
-      clearTimers()
-      settle('client_closed')
-      carrier?.stop({ kind: 'gone', error: clientClosed() })
+      if (state.settled) return
+      settle(state, 'client_closed')
+      state.carrier?.stop({ kind: 'gone', error: clientClosed() })
     },
     reply(local) {
-      clearTimers()
-      status = local.status
-      responseStarted = true
-      bytesOut = encoder.encode(local.body).byteLength
-      settle(undefined)
+      state.status = local.status
+      state.responseStarted = true
+      state.bytesOut = encoder.encode(local.body).byteLength
+      settle(state, undefined)
       return local
     },
   }
   return exchange
+}
+
+/** Ends the exchange's timers and writes its one access-log entry, once. */
+function settle(state: ExchangeState, error: AccessLogEntry['error']): void {
+  clearTimeout(state.firstByteTimer)
+  clearTimeout(state.idleTimer)
+  // refresh() would start a cleared timer again.
+  state.firstByteTimer = state.idleTimer = undefined
+  if (state.settled) return
+  state.settled = true
+  const { options } = state
+  options.onLog?.({
+    method: options.method,
+    path: options.logPath,
+    status: state.status,
+    upstreamMs: state.upstreamMs,
+    totalMs: options.now() - state.startedAt,
+    bytesIn: state.bytesIn,
+    bytesOut: state.bytesOut,
+    error,
+  })
 }

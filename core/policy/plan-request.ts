@@ -75,13 +75,8 @@ export type RequestPlan = LocalReply | ForwardPlan | UpstreamCall
 /** Decides, without I/O, what to do with a request: answer it, forward it, or call on its behalf. */
 export function planRequest(request: IncomingRequest, config: ProxyConfig): RequestPlan {
   const corsHeaders = corsHeadersFor(request.headers, config.corsOrigins)
-  let target: RequestTarget
-  try {
-    target = parseRequestTarget(request.target)
-  } catch (error) {
-    if (!isOxyError(error)) throw error
-    return errorReply(error, corsHeaders, pathForLog(request.target))
-  }
+  const target = parseTarget(request.target)
+  if (isOxyError(target)) return errorReply(target, corsHeaders, pathForLog(request.target))
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
   const fail = (error: OxyError) => errorReply(error, corsHeaders, path)
@@ -268,6 +263,16 @@ function jsonReply(status: number, value: unknown, corsHeaders: HeaderList, logP
     ],
     body: JSON.stringify(value),
     logPath,
+  }
+}
+
+/** The request-target's path and query, or the client's error in it. */
+function parseTarget(raw: string): RequestTarget | OxyError {
+  try {
+    return parseRequestTarget(raw)
+  } catch (error) {
+    if (isOxyError(error)) return error
+    throw error
   }
 }
 
