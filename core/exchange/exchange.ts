@@ -92,140 +92,120 @@ export interface Exchange {
   reply(local: LocalReply): LocalReply
 }
 
-/** What an exchange knows about itself; one object, so that the helpers below need no closures. */
-interface ExchangeState {
-  readonly options: ExchangeOptions
-  readonly startedAt: number
-  carrier: Carrier | undefined
-  firstByteTimer: Timer | undefined
-  idleTimer: Timer | undefined
-  attempts: number
-  body: RequestBody
-  status: number
-  upstreamMs: number | undefined
-  bytesIn: number
-  bytesOut: number
-  responseStarted: boolean
-  failure: OxyError | undefined
-  settled: boolean
-}
+/** What the access log reports of an exchange besides its request line. */
+type Counts = Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesIn' | 'bytesOut'>
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 export function createExchange(options: ExchangeOptions): Exchange {
   const { config, now } = options
-  const state: ExchangeState = {
-    options,
-    startedAt: now(),
-    carrier: undefined,
-    firstByteTimer: undefined,
-    idleTimer: undefined,
-    attempts: 0,
-    body: 'streamed',
-    status: 0,
-    upstreamMs: undefined,
-    bytesIn: 0,
-    bytesOut: 0,
-    responseStarted: false,
-    failure: undefined,
-    settled: false,
+  const startedAt = now()
+  const counts: Mutable<Counts> = { status: 0, upstreamMs: undefined, bytesIn: 0, bytesOut: 0 }
+  let carrier: Carrier | undefined
+  let firstByteTimer: Timer | undefined
+  let idleTimer: Timer | undefined
+  let body: RequestBody = 'streamed'
+  let responseStarted = false
+  let failure: OxyError | undefined
+  let settled = false
+  /** Ends the timers and writes the exchange's one access-log entry, once. */
+  const settle = (error: AccessLogEntry['error']) => {
+    clearTimeout(firstByteTimer)
+    clearTimeout(idleTimer)
+    // refresh() would start a cleared timer again.
+    firstByteTimer = idleTimer = undefined
+    if (settled) return
+    settled = true
+    options.onLog?.(toLogEntry(options, counts, now() - startedAt, error))
   }
-  const stop = (error: OxyError) => state.carrier?.stop(exchange.failed(error))
+  const stop = (error: OxyError) => carrier?.stop(exchange.failed(error))
 
   const exchange: Exchange = {
     get responseStarted() {
-      return state.responseStarted
+      return responseStarted
     },
     bodyKept(byteLength) {
-      state.bytesIn = byteLength
-      state.body = keptOrStreamed(byteLength)
+      counts.bytesIn = byteLength
+      body = keptOrStreamed(byteLength)
     },
     requestBytes(count) {
-      state.bytesIn += count
+      counts.bytesIn += count
       const limit = config.maxBodyBytes
-      if (limit === undefined || state.bytesIn <= limit) return undefined
+      if (limit === undefined || counts.bytesIn <= limit) return undefined
       const error = bodyTooLarge(limit)
       stop(error)
       return error
     },
-    attempt(carrier) {
-      state.carrier = carrier
-      if (state.attempts++ > 0) return
+    attempt(next) {
+      const retry = carrier !== undefined
+      carrier = next
+      if (retry) return
       const ms = config.firstByteTimeoutMs
-      state.firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms, options.deadline ?? 'head')))
+      firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms)))
     },
-    mayRetry: () =>
-      !state.failure &&
-      mayRetry({ responseStarted: state.responseStarted, body: state.body, candidatesLeft: 0 }),
+    mayRetry: () => !failure && mayRetry({ responseStarted, body, candidatesLeft: 0 }),
     upstreamResponded() {
-      state.upstreamMs = now() - state.startedAt
+      counts.upstreamMs = now() - startedAt
       if (options.deadline === 'answer') return
-      clearTimeout(state.firstByteTimer)
-      state.firstByteTimer = undefined
+      clearTimeout(firstByteTimer)
+      firstByteTimer = undefined
     },
     headReceived(status) {
       exchange.upstreamResponded()
-      state.status = status
-      state.responseStarted = true
+      counts.status = status
+      responseStarted = true
     },
     waitUpstream() {
-      if (state.settled) return
+      if (settled) return
       const ms = config.idleTimeoutMs
-      if (state.idleTimer) state.idleTimer.refresh()
-      else state.idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
+      if (idleTimer) idleTimer.refresh()
+      else idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
     },
     restUpstream() {
-      clearTimeout(state.idleTimer)
-      state.idleTimer = undefined
+      clearTimeout(idleTimer)
+      idleTimer = undefined
     },
     bytesPassed(chunk) {
-      state.bytesOut += chunk.byteLength
-      state.idleTimer?.refresh()
+      counts.bytesOut += chunk.byteLength
+      idleTimer?.refresh()
     },
-    ended: () => settle(state, undefined),
+    ended: () => settle(undefined),
     failed(cause) {
-      state.failure ??= options.classify(cause)
-      const error = state.failure
-      if (state.responseStarted) {
-        settle(state, error.code)
+      failure ??= options.classify(cause)
+      const error = failure
+      if (responseStarted) {
+        settle(error.code)
         return { kind: 'cut', error }
       }
       const reply = errorReply(error, options.corsHeaders, options.logPath)
-      if (!state.settled) state.status = reply.status
-      settle(state, error.code)
+      if (!settled) counts.status = reply.status
+      settle(error.code)
       return { kind: 'reply', error, reply }
     },
     clientClosed() {
-      if (state.settled) return
-      settle(state, 'client_closed')
-      state.carrier?.stop({ kind: 'gone', error: clientClosed() })
+      if (settled) return
+      settle('client_closed')
+      carrier?.stop({ kind: 'gone', error: clientClosed() })
     },
     reply(local) {
-      state.status = local.status
-      state.responseStarted = true
-      state.bytesOut = encoder.encode(local.body).byteLength
-      settle(state, undefined)
+      counts.status = local.status
+      counts.bytesOut = encoder.encode(local.body).byteLength
+      responseStarted = true
+      settle(undefined)
       return local
     },
   }
   return exchange
 }
 
-/** Ends the exchange's timers and writes its one access-log entry, once. */
-function settle(state: ExchangeState, error: AccessLogEntry['error']): void {
-  clearTimeout(state.firstByteTimer)
-  clearTimeout(state.idleTimer)
-  // refresh() would start a cleared timer again.
-  state.firstByteTimer = state.idleTimer = undefined
-  if (state.settled) return
-  state.settled = true
-  const { options } = state
-  options.onLog?.({
-    method: options.method,
-    path: options.logPath,
-    status: state.status,
-    upstreamMs: state.upstreamMs,
-    totalMs: options.now() - state.startedAt,
-    bytesIn: state.bytesIn,
-    bytesOut: state.bytesOut,
-    error,
-  })
+/**
+ * The exchange's access-log entry, built here only. (The gateway's `key`, `model` and token
+ * counts join it here, as fields of AccessLogEntry.)
+ */
+function toLogEntry(
+  options: ExchangeOptions,
+  counts: Counts,
+  totalMs: number,
+  error: AccessLogEntry['error'],
+): AccessLogEntry {
+  return { method: options.method, path: options.logPath, ...counts, totalMs, error }
 }

@@ -3,34 +3,30 @@ import { bodyTooLarge, OxyError } from '../policy'
 
 /**
  * Collects a request body that must be read whole before anything is sent (to choose the
- * upstream path from it), refusing more than `maxBytes`.
+ * upstream path from it). `add` returns the error once the body is over `maxBytes`.
  */
-export class BodyCollector {
-  readonly #maxBytes: number
-  readonly #chunks: Uint8Array[] = []
-  #size = 0
-
-  constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes
-  }
-
-  /** Adds a chunk; returns the error once the body is over the limit. */
-  add(chunk: Uint8Array): OxyError | undefined {
-    this.#size += chunk.byteLength
-    if (this.#size > this.#maxBytes) return bodyTooLarge(this.#maxBytes)
-    this.#chunks.push(chunk)
-    return undefined
-  }
-
-  bytes(): Uint8Array {
-    if (this.#chunks.length === 1) return this.#chunks[0]!
-    const body = new Uint8Array(this.#size)
-    let offset = 0
-    for (const chunk of this.#chunks) {
-      body.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-    return body
+export function collectBody(maxBytes: number): {
+  add(chunk: Uint8Array): OxyError | undefined
+  bytes(): Uint8Array
+} {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  return {
+    add(chunk) {
+      size += chunk.byteLength
+      if (size > maxBytes) return bodyTooLarge(maxBytes)
+      chunks.push(chunk)
+      return undefined
+    },
+    bytes() {
+      const body = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        body.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      return body
+    },
   }
 }
 

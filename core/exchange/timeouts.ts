@@ -10,10 +10,10 @@ export function startTimer(ms: number, onTimeout: () => void): Timer | undefined
 /** What the first-byte deadline covers: the response head, or the whole answer of a call. */
 export type Deadline = 'head' | 'answer'
 
-export function firstByteTimeout(ms: number, deadline: Deadline): OxyError {
+export function firstByteTimeout(ms: number): OxyError {
   return new OxyError(
     'upstream_timeout',
-    `The upstream sent no ${deadline === 'head' ? 'response' : 'answer'} within ${ms} ms (OXY_FIRST_BYTE_TIMEOUT_MS).`,
+    `The upstream sent no response within ${ms} ms (OXY_FIRST_BYTE_TIMEOUT_MS).`,
   )
 }
 

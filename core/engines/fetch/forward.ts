@@ -27,9 +27,8 @@ export async function forward(
     )
 
   const abort = new AbortController()
-  const onClientAbort = () => exchange.clientClosed()
-  request.signal?.addEventListener('abort', onClientAbort, { once: true })
-  const settled = () => request.signal?.removeEventListener('abort', onClientAbort)
+  // Once the exchange is over, the exchange ignores a late abort: no need to remove the listener.
+  request.signal?.addEventListener('abort', () => exchange.clientClosed(), { once: true })
   if (readAlready) exchange.bodyKept(readAlready.byteLength)
   else if (!request.body) exchange.bodyKept(0)
 
@@ -48,14 +47,10 @@ export async function forward(
   } as RequestInit & { duplex: 'half' }
 
   const upstream = await send(upstreamFetch, upstreamUrl, init, exchange, abort)
-  if (!(upstream instanceof Response)) {
-    settled()
-    return toEndingResponse(upstream)
-  }
+  if (!(upstream instanceof Response)) return toEndingResponse(upstream)
   exchange.headReceived(upstream.status)
   const webSocket = (upstream as Response & { webSocket?: unknown }).webSocket
   if (websocket && upstream.status === 101 && webSocket) {
-    settled()
     exchange.ended()
     return new Response(null, { status: 101, webSocket } as ResponseInit)
   }
@@ -67,11 +62,10 @@ export async function forward(
     ),
   }
   if (!upstream.body || NULL_BODY_STATUSES.has(upstream.status)) {
-    settled()
     exchange.ended()
     return new Response(null, responseInit)
   }
-  return new Response(relayBody(upstream.body, exchange, settled), responseInit)
+  return new Response(relayBody(upstream.body, exchange), responseInit)
 }
 
 /**
@@ -99,11 +93,7 @@ async function send(
  * The response body, pulled: a chunk is read from upstream only when the client wants one, which
  * is backpressure, and each chunk is handed on the moment it arrives, which keeps SSE live.
  */
-function relayBody(
-  body: ReadableStream<Uint8Array>,
-  exchange: Exchange,
-  settled: () => void,
-): ReadableStream<Uint8Array> {
+function relayBody(body: ReadableStream<Uint8Array>, exchange: Exchange): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -114,7 +104,6 @@ function relayBody(
         if (done) {
           controller.close()
           exchange.ended()
-          settled()
           return
         }
         exchange.bytesPassed(value)
@@ -124,14 +113,12 @@ function relayBody(
         // head, a failed read is the upstream going away, whatever the runtime calls it
         // (workerd's errors carry no code), unless one of the exchange's timers fired first.
         controller.error(exchange.failed(midResponseReset(caught)).error)
-        settled()
       }
     },
     // The client stopped reading: stop the upstream so the user stops paying for tokens nobody reads.
     cancel(reason) {
       exchange.clientClosed()
       reader.cancel(reason).catch(() => {})
-      settled()
     },
   })
 }

@@ -1,11 +1,11 @@
 import type { Exchange } from '../../exchange'
-import { BodyCollector, bodyIncomplete } from '../../exchange'
+import { bodyIncomplete, collectBody } from '../../exchange'
 import { OxyError } from '../../policy'
 
 /** Reads a whole request body, or the error for one over `maxBytes` or cut short. */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | OxyError> {
   if (!request.body) return new Uint8Array()
-  const collector = new BodyCollector(maxBytes)
+  const collector = collectBody(maxBytes)
   const reader = request.body.getReader()
   try {
     for (;;) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { BodyCollector, bodyIncomplete } from '../../exchange'
+import { bodyIncomplete, collectBody } from '../../exchange'
 import type { HeaderPair, OxyError } from '../../policy'
 import { fromRawHeaders } from '../../policy'
 
@@ -61,7 +61,7 @@ function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[
 /** Reads a whole request body; rejects with an OxyError when it is over `maxBytes` or cut short. */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject: (error: OxyError) => void) => {
-    const collector = new BodyCollector(maxBytes)
+    const collector = collectBody(maxBytes)
     req.on('data', (chunk: Buffer) => {
       const error = collector.add(chunk)
       if (!error) return
