@@ -41,7 +41,7 @@ describe('createExchange', () => {
   it('should cut, never answer, a failure after the head, and keep the first failure', () => {
     const { exchange, logs, carrier } = start()
     exchange.attempt(carrier)
-    exchange.headReceived(200)
+    exchange.headReceived(200, [])
     exchange.bytesPassed(new Uint8Array(7))
     const first = exchange.failed(new OxyError('upstream_idle_timeout', 'stalled'))
     const later = exchange.failed(new Error('aborted'))
@@ -63,7 +63,7 @@ describe('createExchange', () => {
   it('should stop the upstream and log client_closed when the client leaves', () => {
     const { exchange, logs, stops, carrier } = start()
     exchange.attempt(carrier)
-    exchange.headReceived(200)
+    exchange.headReceived(200, [])
     exchange.clientClosed()
     expect(stops).toMatchObject([{ kind: 'gone' }])
     expect(logs).toMatchObject([{ status: 200, error: 'client_closed' }])

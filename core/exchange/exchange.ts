@@ -3,7 +3,7 @@ import { bodyTooLarge, errorReply } from '../policy'
 import type { RequestBody } from './retry'
 import { keptOrStreamed, mayRetry } from './retry'
 import type { Deadline, Timer } from './timeouts'
-import { clientClosed, firstByteTimeout, idleTimeout, startTimer } from './timeouts'
+import { firstByteTimeout, idleTimeout, startTimer } from './timeouts'
 
 /** How an exchange that failed ends for the client. */
 export type Ending =
@@ -11,13 +11,14 @@ export type Ending =
   | { readonly kind: 'reply'; readonly error: OxyError; readonly reply: LocalReply }
   /** The response started: cut it abruptly, never end it cleanly (a truncated body must not look complete). */
   | { readonly kind: 'cut'; readonly error: OxyError }
-  /** The client left: only the upstream is left to stop. */
-  | { readonly kind: 'gone'; readonly error: OxyError }
+
+/** What a carrier is told: end the client's side as a failure says, or (the client left) nothing more. */
+export type Stop = Ending | { readonly kind: 'gone' }
 
 /** The engine's side of one attempt: what the lifecycle's timers and limits call to stop it. */
 export interface Carrier {
-  /** Stop the upstream request and end the client's side as `ending` says. */
-  stop(ending: Ending): void
+  /** Stop the upstream request, and end the client's side as `how` says. */
+  stop(how: Stop): void
 }
 
 export interface ExchangeOptions {
@@ -66,10 +67,11 @@ export interface Exchange {
   /** The upstream's response head arrived (a call reads on to its end before answering). */
   upstreamResponded(): void
   /**
-   * Event: the response head arrived and goes to the client with `status`. From here on nothing
-   * may be retried. (Where the gateway will judge a head worth another key, before relaying it.)
+   * Event: the upstream's response head arrived and goes to the client. From here on nothing may
+   * be retried. (Where the gateway will judge a head worth another key, before relaying it: a 429
+   * and its Retry-After are in `status` and `headers`.)
    */
-  headReceived(status: number): void
+  headReceived(status: number, headers: HeaderList): void
   /** The engine waits on the upstream for bytes: the idle timer runs (again) from now. */
   waitUpstream(): void
   /** The engine stopped waiting on the upstream (the client has not asked for more). */
@@ -149,7 +151,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
       clearTimeout(firstByteTimer)
       firstByteTimer = undefined
     },
-    headReceived(status) {
+    headReceived(status, _headers) {
       exchange.upstreamResponded()
       counts.status = status
       responseStarted = true
@@ -184,7 +186,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
     clientClosed() {
       if (settled) return
       settle('client_closed')
-      carrier?.stop({ kind: 'gone', error: clientClosed() })
+      carrier?.stop({ kind: 'gone' })
     },
     reply(local) {
       counts.status = local.status

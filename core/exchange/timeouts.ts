@@ -20,8 +20,3 @@ export function firstByteTimeout(ms: number): OxyError {
 export function idleTimeout(ms: number): OxyError {
   return new OxyError('upstream_idle_timeout', `The upstream stalled for ${ms} ms (OXY_IDLE_TIMEOUT_MS).`)
 }
-
-/** Why the exchange ended when the client left first: it never reaches the client, only the log. */
-export function clientClosed(): OxyError {
-  return new OxyError('client_closed', 'The client went away.')
-}

@@ -58,7 +58,8 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
 /** Makes the request an UpstreamCall describes and answers from its (small) response. */
 async function call(upstreamFetch: typeof fetch, plan: UpstreamCall, exchange: Exchange): Promise<Response> {
   const abort = new AbortController()
-  exchange.attempt({ stop: (ending) => abort.abort(ending.error) })
+  // The exchange keeps the reason: whatever the aborted fetch throws, its first failure wins.
+  exchange.attempt({ stop: () => abort.abort() })
   try {
     const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
       method: 'POST',

@@ -1,5 +1,5 @@
 import type { Ending, Exchange } from '../../exchange'
-import type { ForwardPlan } from '../../policy'
+import type { ForwardPlan, HeaderPair } from '../../policy'
 import { OxyError, toClientHeaders } from '../../policy'
 import { countBytes } from './request-bodies'
 import { NULL_BODY_STATUSES, toEndingResponse, toHeadersInit } from './to-response'
@@ -48,7 +48,8 @@ export async function forward(
 
   const upstream = await send(upstreamFetch, upstreamUrl, init, exchange, abort)
   if (!(upstream instanceof Response)) return toEndingResponse(upstream)
-  exchange.headReceived(upstream.status)
+  const headers: HeaderPair[] = [...upstream.headers]
+  exchange.headReceived(upstream.status, headers)
   const webSocket = (upstream as Response & { webSocket?: unknown }).webSocket
   if (websocket && upstream.status === 101 && webSocket) {
     exchange.ended()
@@ -57,9 +58,7 @@ export async function forward(
   const responseInit = {
     status: upstream.status,
     statusText: upstream.statusText,
-    headers: toHeadersInit(
-      toClientHeaders([...upstream.headers], { bodyDecoded: true, corsHeaders: plan.corsHeaders }),
-    ),
+    headers: toHeadersInit(toClientHeaders(headers, { bodyDecoded: true, corsHeaders: plan.corsHeaders })),
   }
   if (!upstream.body || NULL_BODY_STATUSES.has(upstream.status)) {
     exchange.ended()
@@ -80,7 +79,8 @@ async function send(
   abort: AbortController,
 ): Promise<Response | Ending> {
   for (;;) {
-    exchange.attempt({ stop: (ending) => abort.abort(ending.error) })
+    // The exchange keeps the reason: whatever the aborted fetch throws, its first failure wins.
+    exchange.attempt({ stop: () => abort.abort() })
     try {
       return await upstreamFetch(url, init)
     } catch (caught) {

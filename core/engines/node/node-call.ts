@@ -1,4 +1,4 @@
-import type { Ending, Exchange } from '../../exchange'
+import type { Exchange, Stop } from '../../exchange'
 import type { LocalReply, UpstreamCall } from '../../policy'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
@@ -18,7 +18,7 @@ export function callUpstream(
   const chunks: Buffer[] = []
   let status = 502
   let upstream: UpstreamExchange | undefined
-  const stop = (ending: Ending) => {
+  const stop = (ending: Stop) => {
     upstream?.abort()
     if (ending.kind === 'reply') done(ending.reply)
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Ending, Exchange } from '../../exchange'
+import type { Exchange, Stop } from '../../exchange'
 import type { ForwardPlan } from '../../policy'
 import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
 import { IDEMPOTENT_METHODS, withBodyLength } from './client-request'
@@ -38,7 +38,7 @@ export function forward(
   let upstreamEnded = false
 
   /** Ends the client's side after a failure: an error reply if no response started, else a cut. */
-  function stop(ending: Ending): void {
+  function stop(ending: Stop): void {
     if (stopped || res.writableFinished) return
     stopped = true
     upstream?.abort()
@@ -49,8 +49,9 @@ export function forward(
 
   const handlers: UpstreamHandlers = {
     onResponse(head) {
-      exchange.headReceived(head.status)
-      const clientHeaders = toClientHeaders(fromRawHeaders(head.rawHeaders), {
+      const headers = fromRawHeaders(head.rawHeaders)
+      exchange.headReceived(head.status, headers)
+      const clientHeaders = toClientHeaders(headers, {
         bodyDecoded: false,
         corsHeaders: plan.corsHeaders,
       })

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
-import type { Ending, Exchange } from '../../exchange'
+import type { Exchange, Stop } from '../../exchange'
 import { createExchange } from '../../exchange'
 import type { AccessLogEntry, ForwardPlan, HeaderPair, ProxyConfig } from '../../policy'
 import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
@@ -74,24 +74,26 @@ function passUpgrade(
 ): void {
   const route = routes.routeFor(plan.upstream)
   let upstream: UpstreamExchange | undefined
-  const stop = (ending: Ending) => {
+  const stop = (ending: Stop) => {
     upstream?.abort()
     if (ending.kind === 'reply') writeRawReply(socket, ending.reply)
     else if (ending.kind === 'cut') socket.destroy()
   }
   const handlers: UpstreamHandlers = {
     onUpgrade(response, upstreamSocket, upstreamHead) {
-      exchange.headReceived(101)
+      const headers = fromRawHeaders(response.rawHeaders)
+      exchange.headReceived(101, headers)
       // The 101 keeps Upgrade and Connection: they are what it means.
-      socket.write(responseHead(101, fromRawHeaders(response.rawHeaders)))
+      socket.write(responseHead(101, headers))
       if (upstreamHead.length > 0) socket.write(upstreamHead)
       if (head.length > 0) upstreamSocket.write(head)
       pipeBoth(socket, upstreamSocket, exchange)
     },
     // The upstream refused the upgrade (401, 404, ...): pass its answer on, as for any request.
     onResponse(response) {
-      exchange.headReceived(response.status)
-      const clientHeaders = toClientHeaders(fromRawHeaders(response.rawHeaders), {
+      const headers = fromRawHeaders(response.rawHeaders)
+      exchange.headReceived(response.status, headers)
+      const clientHeaders = toClientHeaders(headers, {
         bodyDecoded: false,
         corsHeaders: plan.corsHeaders,
       })
