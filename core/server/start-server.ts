@@ -2,7 +2,12 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { createNodeProxy, createUpgradeHandler, writeRawReply } from '../engines/node'
+import {
+  createNodeProxy,
+  createUpgradeHandler,
+  oneExchangePerConnection,
+  writeRawReply,
+} from '../engines/node'
 import type { ProxyConfig } from '../policy'
 import { errorReply, OxyError } from '../policy'
 import type { Logger } from './logger'
@@ -33,7 +38,8 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   // Node's own Host check answers a bare 400 with no body; the engine answers it in OpenAI's shape.
   const server = http.createServer(
     { noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requireHostHeader: false },
-    proxy.handle,
+    // Pipelined requests wait their turn: one upstream exchange per connection at a time.
+    oneExchangePerConnection(proxy.handle),
   )
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
   const connections = trackConnections(server)

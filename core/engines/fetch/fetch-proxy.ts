@@ -65,6 +65,8 @@ async function call(upstreamFetch: typeof fetch, plan: UpstreamCall, exchange: E
       method: 'POST',
       headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
       body: plan.body,
+      // Never follow: the key and the question would go wherever the Location says.
+      redirect: 'manual',
       signal: abort.signal,
     })
     exchange.upstreamResponded()
