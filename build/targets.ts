@@ -16,6 +16,8 @@ export interface BundleSpec {
   readonly omit?: readonly string[]
   /** Modules bundled into files of their own beside the bundle, imported only when needed. */
   readonly chunks?: readonly LazyChunk[]
+  /** Module paths (suffixes) bundled as another file instead, relative to the repository root. */
+  readonly replace?: Readonly<Record<string, string>>
 }
 
 /**
@@ -83,6 +85,12 @@ export const TARGETS: readonly BuildTarget[] = [
       // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
       omit: ['serverless-http/lib/provider/azure'],
       chunks: [{ source: LIMITS_SOURCE, name: 'oxy-limits.js' }],
+      // Its framework detection (express, koa, hapi, ...) and content-type matching, for the one
+      // case each that oxy uses: a plain listener, and a function that says what is binary.
+      replace: {
+        'serverless-http/lib/framework/get-framework': 'adapters/aws-lambda/plain-listener.cjs',
+        'serverless-http/lib/provider/aws/is-binary': 'adapters/aws-lambda/binary-by-function.cjs',
+      },
     },
     files: [],
   },

@@ -5,11 +5,11 @@ import { Log, LogLevel, Miniflare } from 'miniflare'
 import { parse } from 'smol-toml'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Counter } from '../../core'
+import type { BuiltWorker } from '../../test/read-built-worker'
+import { readBuiltWorker } from '../../test/read-built-worker'
 import type { LimitsNamespace } from './durable-object-store'
 import { createDurableObjectStore } from './durable-object-store'
 import { openWorkerLimitStore } from './open-limit-store'
-import type { BuiltWorker } from './read-built-worker'
-import { readBuiltWorker } from './read-built-worker'
 
 const rpm = (name: string, limit: number): Counter => ({
   key: `oxy:limits:{${name}}:rpm`,

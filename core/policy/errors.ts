@@ -30,6 +30,8 @@ export type OxyErrorCode =
   | 'rate_limit_exceeded'
   | 'token_budget_exhausted'
   | 'limits_store_unavailable'
+  /** Not sent to anyone: the access log's word for a client that left before the response ended. */
+  | 'client_closed'
 
 const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_config: 500,
@@ -53,6 +55,8 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   rate_limit_exceeded: 429,
   token_budget_exhausted: 429,
   limits_store_unavailable: 503,
+  // nginx's code for the same event; it only ever appears in a log line.
+  client_closed: 499,
 }
 
 export class OxyError extends Error {
