@@ -1,0 +1,3 @@
+export * from './defaults'
+export * from './load-proxy'
+export * from './read-deno-env'

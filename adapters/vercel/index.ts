@@ -1,0 +1,3 @@
+export * from './defaults'
+export * from './load-proxy'
+export * from './restore-client-url'
