@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { afterAll } from 'vitest'
-import { stopChild } from './boot-artifact'
+import { stopChild, trackChild } from './boot-artifact'
 import type { ProxyUnderTest } from './conformance'
 
 export interface SpawnedListener extends ProxyUnderTest {
@@ -15,30 +14,22 @@ const LISTEN_TIMEOUT_MS = 15_000
 /** `deno serve: Listening on http://127.0.0.1:38557/`, and the hosts in test/ say the same. */
 const LISTENING = /Listening on (http:\/\/[^\s/]+)\/?/
 
-const running = new Set<ChildProcess>()
-let cleanupRegistered = false
-
 /**
  * Starts a runtime that serves HTTP on a port it picks and says so with a `Listening on <url>`
- * line, with only the variables given, and resolves once it listens. Every process still running
- * is stopped after the file's tests.
+ * line, with only the variables given, and resolves once it listens. Processes still running
+ * are stopped after the file's tests by useUnzippedArtifact's cleanup, which every caller has.
  */
 export async function spawnListener(
   command: string,
   args: readonly string[],
   options: { readonly cwd: string; readonly env: Record<string, string> },
 ): Promise<SpawnedListener> {
-  if (!cleanupRegistered) {
-    cleanupRegistered = true
-    afterAll(() => Promise.all([...running].map((child) => stopChild(child))))
-  }
   const child = spawn(command, [...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  running.add(child)
-  child.once('exit', () => running.delete(child))
+  trackChild(child)
   const lines: string[] = []
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not listen within ${LISTEN_TIMEOUT_MS} ms`), LISTEN_TIMEOUT_MS)
