@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import OpenAI from 'openai'
+import OpenAI, { toFile } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
 import { describeConformance } from '../../test/conformance'
 import { denoBinary } from '../../test/deno-binary'
 import type { FakeOpenAI } from '../../test/fake-openai'
-import { startFakeOpenAI } from '../../test/fake-openai'
+import { sha256, startFakeOpenAI } from '../../test/fake-openai'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
 import type { SpawnedListener } from '../../test/spawn-listener'
@@ -69,6 +69,19 @@ describe('main.js under deno serve', () => {
     expect(health.headers.get('access-control-allow-origin')).toBe('*')
     await proxy.close()
     expect(proxy.lines.filter((line) => line.includes('OXY_TARGET='))).toHaveLength(1)
+  })
+
+  it("should stream a 25 MB upload, the most OpenAI's transcription takes, to the upstream intact", async () => {
+    const proxy = await denoServe({ OXY_TARGET: upstream.url, OXY_LOG: 'off' })
+    const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test-key', maxRetries: 0 })
+    const audio = Buffer.alloc(25 * 1024 * 1024)
+    for (let i = 0; i < audio.length; i += 4096) audio[i] = (i / 4096) & 0xff
+    const result = (await client.audio.transcriptions.create({
+      file: await toFile(audio, 'speech.mp3', { type: 'audio/mpeg' }),
+      model: 'whisper-1',
+    })) as unknown as { file_bytes: number; file_sha256: string }
+    expect(result.file_bytes).toBe(audio.length)
+    expect(result.file_sha256).toBe(sha256(audio))
   })
 
   it('should log one JSON line per request, without the key', async () => {
