@@ -12,7 +12,8 @@ const FIXES: Readonly<Record<string, string>> = {
   unsupported_country_region_territory:
     'OpenAI refuses requests from the region this endpoint runs in. Redeploy it in a region OpenAI serves ' +
     '(e.g. Tencent SCF ap-tokyo or na-siliconvalley, Aliyun FC ap-northeast-1 or us-west-1, AWS us-east-1); ' +
-    'on Cloudflare Workers, set [placement] in wrangler.toml. https://platform.openai.com/docs/supported-countries',
+    'on Cloudflare Workers, set [placement] in wrangler.toml; on Vercel, a US region in vercel.json (iad1, never hkg1). ' +
+    'https://platform.openai.com/docs/supported-countries',
   invalid_api_key:
     'The upstream refused the key: check it for typos and that it is not revoked, or make a new one.',
   insufficient_quota:
