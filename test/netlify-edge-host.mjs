@@ -1,10 +1,10 @@
 // Serves a Netlify Edge Function file on Deno the way Netlify's edge runtime calls it: the
 // default export gets the Web Request, with the x-nf-* headers Netlify adds, and a context; the
 // Netlify global carries the site's variables; the function runs only on the paths its `config`
-// declares. Run by the Netlify tests with the deno binary:
-//   deno run --allow-net --allow-env --allow-read netlify-edge-host.mjs <function file>
+// declares. Run with the deno binary by the Netlify tests and the cold-start bench:
+//   deno run --allow-net --allow-env --allow-read netlify-edge-host.mjs <function file> [port]
 // https://docs.netlify.com/build/edge-functions/api/
-const [functionFile] = Deno.args
+const [functionFile, port = '0'] = Deno.args
 
 globalThis.Netlify = {
   env: {
@@ -36,7 +36,7 @@ function netlifyHeaders(address) {
 Deno.serve(
   {
     hostname: '127.0.0.1',
-    port: 0,
+    port: Number(port),
     onListen: ({ port }) => console.log(`Listening on http://127.0.0.1:${port}/`),
   },
   (request, info) => {

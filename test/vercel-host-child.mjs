@@ -1,14 +1,15 @@
 // Serves a Vercel function file the way Vercel's Node.js runtime calls a Web handler: one long-
 // lived process (Fluid compute) that turns each node:http request into a Web Request, with the
 // headers Vercel's proxy sets and the rewrite's parameter appended to the query, calls the
-// default export's fetch, and streams the Response back. Run by test/vercel-host.ts in bare node.
+// default export's fetch, and streams the Response back. Run in bare node by the Vercel tests and
+// the cold-start bench: node vercel-host-child.mjs <api/oxy.js> <rewrite parameter> [port]
 // https://vercel.com/docs/functions/functions-api-reference, https://vercel.com/docs/headers/request-headers
 import { once } from 'node:events'
 import http from 'node:http'
 import { Readable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 
-const [functionFile, rewriteParam] = process.argv.slice(2)
+const [functionFile, rewriteParam, port = '0'] = process.argv.slice(2)
 const handler = (await import(pathToFileURL(functionFile).href)).default
 
 /** What Vercel's proxy puts on every request, replacing whatever the client sent under these names. */
@@ -87,6 +88,6 @@ const server = http.createServer(async (req, res) => {
   }
 })
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(port), '127.0.0.1', () => {
   console.log(`Listening on http://127.0.0.1:${server.address().port}/`)
 })
