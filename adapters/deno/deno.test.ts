@@ -3,9 +3,9 @@ import path from 'node:path'
 import OpenAI, { toFile } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
-import { describeConformance } from '../../test/conformance'
+import { describeConformance, withTimeout } from '../../test/conformance'
 import { denoBinary } from '../../test/deno-binary'
-import type { FakeOpenAI } from '../../test/fake-openai'
+import type { FakeOpenAI, ReceivedRequest } from '../../test/fake-openai'
 import { sha256, startFakeOpenAI } from '../../test/fake-openai'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
@@ -71,6 +71,17 @@ describe('main.js under deno serve', () => {
     expect(proxy.lines.filter((line) => line.includes('OXY_TARGET='))).toHaveLength(1)
   })
 
+  it('should cancel the upstream request when the client leaves before the first byte', async () => {
+    const proxy = await denoServe({ OXY_TARGET: upstream.url, OXY_LOG: 'off' })
+    const controller = new AbortController()
+    const pending = fetch(`${proxy.url}/fake/slow-first-byte?ms=5000`, { signal: controller.signal })
+    pending.catch(() => {})
+    const seen = await waitForRequest(upstream, '/fake/slow-first-byte')
+    controller.abort()
+    const outcome = await withTimeout(seen.done, 3_000, 'the upstream request outlived the client')
+    expect(outcome.aborted).toBe(true)
+  })
+
   it("should stream a 25 MB upload, the most OpenAI's transcription takes, to the upstream intact", async () => {
     const proxy = await denoServe({ OXY_TARGET: upstream.url, OXY_LOG: 'off' })
     const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test-key', maxRetries: 0 })
@@ -113,4 +124,14 @@ async function waitForLine(proxy: SpawnedListener, match: (line: string) => bool
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
   throw new Error(`no matching line in ${JSON.stringify(proxy.lines)}`)
+}
+
+/** Waits, boundedly, until the upstream has seen a request for the path. */
+async function waitForRequest(upstream: FakeOpenAI, path: string): Promise<ReceivedRequest> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const found = upstream.received.find((request) => request.url.startsWith(path))
+    if (found) return found
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`the upstream never saw ${path}`)
 }

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
-import { describeConformance } from '../../test/conformance'
-import type { FakeOpenAI } from '../../test/fake-openai'
+import { describeConformance, withTimeout } from '../../test/conformance'
+import type { FakeOpenAI, ReceivedRequest } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
@@ -106,6 +106,17 @@ describe('api/oxy.js behind a Vercel rewrite', () => {
     }
   })
 
+  it('should cancel the upstream request when the client leaves before the first byte', async () => {
+    const proxy = await startVercelFunction({ OXY_TARGET: upstream.url, OXY_LOG: 'off' })
+    const controller = new AbortController()
+    const pending = fetch(`${proxy.url}/fake/slow-first-byte?ms=5000`, { signal: controller.signal })
+    pending.catch(() => {})
+    const seen = await waitForRequest(upstream, '/fake/slow-first-byte')
+    controller.abort()
+    const outcome = await withTimeout(seen.done, 3_000, 'the upstream request outlived the client')
+    expect(outcome.aborted).toBe(true)
+  })
+
   it('should answer every request with a JSON 500 naming a bad variable, and say so once', async () => {
     const proxy = await startVercelFunction({ OXY_TARGET: 'ftp://api.openai.com' })
     const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test-key', maxRetries: 0 })
@@ -120,3 +131,13 @@ describe('api/oxy.js behind a Vercel rewrite', () => {
     expect(proxy.lines.filter((line) => line.includes('OXY_TARGET='))).toHaveLength(1)
   })
 })
+
+/** Waits, boundedly, until the upstream has seen a request for the path. */
+async function waitForRequest(upstream: FakeOpenAI, path: string): Promise<ReceivedRequest> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const found = upstream.received.find((request) => request.url.startsWith(path))
+    if (found) return found
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`the upstream never saw ${path}`)
+}
