@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ProxyConfig } from '../../core'
 import { errorReply, OxyError } from '../../core'
-import { createNodeProxy, createUpgradeHandler, writeRawReply } from '../../core/engines/node'
+import {
+  createNodeProxy,
+  createUpgradeHandler,
+  oneExchangePerConnection,
+  writeRawReply,
+} from '../../core/engines/node'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
@@ -33,7 +38,8 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   // Node's own Host check answers a bare 400 with no body; the engine answers it in OpenAI's shape.
   const server = http.createServer(
     { noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requireHostHeader: false },
-    proxy.handle,
+    // Pipelined requests wait their turn: one upstream exchange per connection at a time.
+    oneExchangePerConnection(proxy.handle),
   )
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
   const connections = trackConnections(server)

@@ -84,6 +84,8 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
         method: 'POST',
         headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
         body: plan.body,
+        // Never follow: the key and the question would go wherever the Location says.
+        redirect: 'manual',
         signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
       })
       const upstreamMs = Date.now() - startedAt

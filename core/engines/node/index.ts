@@ -1,6 +1,7 @@
 export * from './classify-error'
 export * from './has-body'
 export * from './node-proxy'
+export * from './one-exchange-per-connection'
 export * from './raw-response'
 export * from './reclaim-buffers'
 export * from './request-head'
