@@ -18,7 +18,7 @@ export interface ColdStartRow {
   readonly ms: Spread
   /** Over bare `node -e 0` measured in the same round. */
   readonly ratio: Spread
-  /** False for artifacts on another runtime (Deno): bare node is no baseline for them. */
+  /** False where bare node is no fair baseline (see BOOTS). */
   readonly nodeTarget: boolean
 }
 
@@ -58,7 +58,12 @@ const SAYS_LISTENING = (line: string) => line.includes('Listening on')
 const TEST_DIR = path.resolve(import.meta.dirname, '../../test')
 const DENO_QUIET = { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' }
 
-const BOOTS: Record<string, { name: string; boot: Boot; runtime?: 'deno' }> = {
+/**
+ * `nodeTarget: false`: not held to the "1.25x bare node" target. Deno is another runtime, and the
+ * Vercel row includes the stand-in host's Request/Response conversion and Node's fetch, which
+ * Node loads on first use and Vercel's own runtime loads for any Web handler.
+ */
+const BOOTS: Record<string, { name: string; boot: Boot; nodeTarget?: false }> = {
   'node-server.zip': {
     name: 'node bundle (node oxy.mjs)',
     boot: (a, port, upstream) => ({
@@ -98,7 +103,7 @@ const BOOTS: Record<string, { name: string; boot: Boot; runtime?: 'deno' }> = {
   },
   'deno.zip': {
     name: 'Deno (deno serve main.js)',
-    runtime: 'deno',
+    nodeTarget: false,
     boot: (_a, port, upstream) => ({
       command: denoBinary(),
       args: ['serve', '--allow-net', '--allow-env', '--host', '127.0.0.1', '--port', String(port), 'main.js'],
@@ -108,6 +113,7 @@ const BOOTS: Record<string, { name: string; boot: Boot; runtime?: 'deno' }> = {
   },
   'vercel.zip': {
     name: 'Vercel (node imports api/oxy.js, Web-handler host)',
+    nodeTarget: false,
     boot: (a, port, upstream) => ({
       command: process.execPath,
       args: [
@@ -122,7 +128,7 @@ const BOOTS: Record<string, { name: string; boot: Boot; runtime?: 'deno' }> = {
   },
   'netlify.zip': {
     name: 'Netlify (edge function on deno, edge host)',
-    runtime: 'deno',
+    nodeTarget: false,
     boot: (a, port, upstream) => ({
       command: denoBinary(),
       args: [
@@ -216,7 +222,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
       name: boot.name,
       ms: spread(series),
       ratio: ratioSpread(series, bare),
-      nodeTarget: boot.runtime !== 'deno',
+      nodeTarget: boot.nodeTarget ?? true,
     }
     ctx.log(
       `  [5] ${row.name}: median ${row.ms.median.toFixed(1)} ms (${row.ratio.median.toFixed(2)}x bare node)`,
