@@ -1,3 +1,0 @@
-export * from './defaults'
-export * from './load-proxy'
-export * from './restore-client-url'
