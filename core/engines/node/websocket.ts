@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http'
-import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import type { AccessLogEntry, HeaderPair, LocalReply, ProxyConfig } from '../../policy'
 import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
