@@ -1,5 +1,6 @@
 import type { Env, PlatformDefaults } from '../../core'
 import { ConfigError, parseConfig, VERSION } from '../../core'
+import { capYoungGenerationWhenBusy, parseYoungGeneration } from './cap-young-generation'
 import { createLogger } from './logger'
 import type { RunningServer } from './server'
 import { startServer } from './server'
@@ -10,8 +11,10 @@ import { startServer } from './server'
  */
 export async function runServer(env: Env, defaults: PlatformDefaults = {}): Promise<RunningServer> {
   let config: ReturnType<typeof parseConfig>
+  let youngGeneration: ReturnType<typeof parseYoungGeneration>
   try {
     config = parseConfig(env, defaults)
+    youngGeneration = parseYoungGeneration(env)
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`oxy: ${error.message}\n`)
@@ -21,6 +24,7 @@ export async function runServer(env: Env, defaults: PlatformDefaults = {}): Prom
   }
   const logger = createLogger(config.log)
   const running = await startServer(config, logger)
+  if (youngGeneration === 'small') capYoungGenerationWhenBusy(running.server)
   logger.event('info', 'listening', {
     url: running.url,
     target: config.target.origin + config.target.basePath,
