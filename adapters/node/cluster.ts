@@ -1,7 +1,7 @@
 import os from 'node:os'
 import type { Env } from '../../core'
-import { ConfigError, parseConfig } from '../../core'
-import { createLogger } from './logger'
+import { ConfigError } from '../../core'
+import { createLogger, loadConfigOrExit } from '../../core/server'
 
 /**
  * A higher count than this is a typo, not a machine: every worker is a whole Node process (~40 MB).
@@ -37,7 +37,7 @@ export function parseWorkers(env: Env, cores: number = os.availableParallelism()
  */
 export async function runPrimary(env: Env, count: number): Promise<void> {
   // Validated here once, so a bad variable exits 1 before any worker starts, not once per worker.
-  const config = parseConfig(env)
+  const config = loadConfigOrExit(env)
   // Loaded only here: node:cluster brings child_process along, start-up work a single process skips.
   const { default: cluster } = await import('node:cluster')
   const logger = createLogger(config.log)

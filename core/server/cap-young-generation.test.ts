@@ -4,7 +4,7 @@ import http from 'node:http'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ConfigError } from '../../core'
+import { ConfigError } from '../policy'
 import { capYoungGenerationWhenBusy, parseYoungGeneration } from './cap-young-generation'
 
 const TSX = createRequire(import.meta.url).resolve('tsx')

@@ -1,26 +1,24 @@
-import type { Env, PlatformDefaults } from '../../core'
-import { ConfigError, parseConfig, VERSION } from '../../core'
+import type { Env, PlatformDefaults, ProxyConfig } from '../policy'
+import { loadConfig } from '../policy'
+import { VERSION } from '../version'
 import { capYoungGenerationWhenBusy, parseYoungGeneration } from './cap-young-generation'
 import { createLogger } from './logger'
-import type { RunningServer } from './server'
-import { startServer } from './server'
+import type { RunningServer } from './start-server'
+import { startServer } from './start-server'
 
 /**
- * Starts oxy as a long-running HTTP server from the environment: the self-hosted CLI, and the
- * Tencent SCF and Aliyun FC adapters, which differ only in their defaults.
+ * Starts oxy as a long-running HTTP server from the environment. Every adapter that runs a
+ * server of its own (self-hosted, and the function platforms that start one) calls this with its
+ * defaults; they differ in nothing else.
  */
 export async function runServer(env: Env, defaults: PlatformDefaults = {}): Promise<RunningServer> {
-  let config: ReturnType<typeof parseConfig>
+  const config = loadConfigOrExit(env, defaults)
   let youngGeneration: ReturnType<typeof parseYoungGeneration>
   try {
-    config = parseConfig(env, defaults)
     youngGeneration = parseYoungGeneration(env)
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`oxy: ${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
+    process.stderr.write(`oxy: ${(error as Error).message}\n`)
+    process.exit(1)
   }
   const logger = createLogger(config.log)
   const running = await startServer(config, logger)
@@ -41,4 +39,12 @@ export async function runServer(env: Env, defaults: PlatformDefaults = {}): Prom
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   return running
+}
+
+/** A server cannot answer with a bad config: it says which variable is wrong and exits 1. */
+export function loadConfigOrExit(env: Env, defaults: PlatformDefaults = {}): ProxyConfig {
+  const loaded = loadConfig(env, defaults)
+  if (loaded.ok) return loaded.config
+  process.stderr.write(`oxy: ${loaded.error.message}\n`)
+  process.exit(1)
 }

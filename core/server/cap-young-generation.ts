@@ -1,6 +1,6 @@
 import type http from 'node:http'
-import type { Env } from '../../core'
-import { ConfigError } from '../../core'
+import type { Env } from '../policy'
+import { ConfigError } from '../policy'
 
 /** Open client connections at which a server counts as busy: past its cold start, under load. */
 export const BUSY_AT_CONNECTIONS = 32
