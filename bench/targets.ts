@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
-import { openSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Artifact } from './artifacts'
@@ -51,10 +51,13 @@ async function startNode(
   port: number,
   stdout?: string,
 ): Promise<Endpoint> {
+  const fd = stdout ? openSync(stdout, 'a') : undefined
   const child = spawnTracked(process.execPath, [file], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', stdout ? openSync(stdout, 'a') : 'ignore', 'inherit'],
+    stdio: ['ignore', fd ?? 'ignore', 'inherit'],
   })
+  // The child has its own copy of the descriptor.
+  if (fd !== undefined) closeSync(fd)
   await waitForPort(port)
   return endpoint(name, port, child)
 }
