@@ -58,7 +58,7 @@ export function renderResults(r: BenchResults): string {
     for (const [name, s] of Object.entries(t.rps)) out.push(`| ${name} | ${cell(s)} |`)
     // Gateway rows stay visible before their issues land, so the table's shape does not change.
     for (const [kind, reason] of Object.entries(t.skipped ?? {}))
-      out.push(`| ${PROXY_LABELS[kind as keyof typeof PROXY_LABELS]} | – (${reason}) |`)
+      out.push(`| ${PROXY_LABELS[kind as keyof typeof PROXY_LABELS]} | not measured: ${reason} |`)
     out.push('\n| Ratio | median (min–max) |\n| --- | ---: |')
     for (const [name, s] of Object.entries(t.ratios)) out.push(`| ${name} | ${cell(s, 2, '×')} |`)
     out.push('')
