@@ -1,4 +1,4 @@
-import { TARGETS } from './report-targets'
+import { coldStartLimit, TARGETS } from './report-targets'
 import type { BenchResults } from './results'
 import { oxyLabel } from './scenarios/sse'
 import { PROXY_LABELS } from './targets'
@@ -54,7 +54,7 @@ export function chartRows(results: BenchResults): ChartRow[] {
   }
   if (coldStart) {
     for (const row of coldStart.rows) {
-      const target = row.baseline === 'bash' ? TARGETS.coldStartBashOverBare : TARGETS.coldStartOverBare
+      const target = coldStartLimit(row.baseline)
       push(
         rows,
         'cold start',

@@ -1,4 +1,6 @@
 import path from 'node:path'
+import { REWRITE_PARAM } from '../adapters/vercel/restore-client-url'
+import { denoBinary } from '../test/deno-binary'
 import type { Artifact } from './artifacts'
 
 /** A command that starts one artifact (or its bare baseline), the way a platform would. */
@@ -8,17 +10,50 @@ export interface LaunchSpec {
   readonly env: Record<string, string>
   /** Handlers: the process loads the module, runs one event and prints `STATUS <code>`. */
   readonly lambda?: boolean
+  /** Ready to call once a line on stdout or stderr says so; oxy's `listening` line by default. */
+  readonly ready?: (line: string) => boolean
 }
 
 /** How the platform starts it, and the bare program started the same way that it is measured against. */
 export interface Launcher {
   readonly name: string
-  /** bash script: a bash script exec'ing a bare server; server: node on a bare server; handler: a bare Lambda handler. */
+  /** The bare program of the same kind (see BASELINE_NAMES). */
   readonly baseline: BaselineKind
   launch(artifact: Artifact, port: number, upstream: string): LaunchSpec
 }
 
-export type BaselineKind = 'server' | 'bash' | 'handler'
+export type BaselineKind = 'server' | 'bash' | 'handler' | 'deno' | 'vercel' | 'netlify'
+
+/** What `deno serve` and the platform hosts in test/ print once they listen. */
+const SAYS_LISTENING = (line: string) => line.includes('Listening on')
+const TEST_DIR = path.resolve(import.meta.dirname, '../test')
+const DENO_QUIET = { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' }
+const denoEnv = () => ({ ...DENO_QUIET, HOME: process.env.HOME ?? '/tmp' })
+const denoServe = (file: string, port: number) => [
+  'serve',
+  '--allow-net',
+  '--allow-env',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  file,
+]
+const vercelHost = (file: string, port: number) => [
+  path.join(TEST_DIR, 'vercel-host-child.mjs'),
+  file,
+  REWRITE_PARAM,
+  String(port),
+]
+const netlifyHost = (file: string, port: number) => [
+  'run',
+  '--allow-net',
+  '--allow-env',
+  '--allow-read',
+  path.join(TEST_DIR, 'netlify-edge-host.mjs'),
+  file,
+  String(port),
+]
 
 /** Where the zip's platform starts it; zips without an entry (Workers) are only weighed. */
 export const LAUNCHERS: Record<string, Launcher> = {
@@ -54,6 +89,38 @@ export const LAUNCHERS: Record<string, Launcher> = {
       }
     },
   },
+  // Deno, Vercel and Netlify run here under the hosts the tests use (test/), each against a bare
+  // handler under the same host: what is measured is oxy's part, not the host's.
+  'deno.zip': {
+    name: 'Deno (deno serve main.js)',
+    baseline: 'deno',
+    launch: (_a, port, upstream) => ({
+      command: denoBinary(),
+      args: denoServe('main.js', port),
+      env: { ...denoEnv(), OXY_TARGET: upstream, OXY_LOG: 'off' },
+      ready: SAYS_LISTENING,
+    }),
+  },
+  'vercel.zip': {
+    name: 'Vercel (node imports api/oxy.js, Web-handler host)',
+    baseline: 'vercel',
+    launch: (a, port, upstream) => ({
+      command: process.execPath,
+      args: vercelHost(path.join(a.dir, 'api/oxy.js'), port),
+      env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
+      ready: SAYS_LISTENING,
+    }),
+  },
+  'netlify.zip': {
+    name: 'Netlify (edge function on deno, edge host)',
+    baseline: 'netlify',
+    launch: (a, port, upstream) => ({
+      command: denoBinary(),
+      args: netlifyHost(path.join(a.dir, 'netlify/edge-functions/oxy.js'), port),
+      env: { ...denoEnv(), OXY_TARGET: upstream, OXY_LOG: 'off' },
+      ready: SAYS_LISTENING,
+    }),
+  },
   'aws-lambda.zip': {
     name: 'Lambda (require index.js + one invoke)',
     baseline: 'handler',
@@ -70,6 +137,9 @@ export const BASELINE_NAMES: Record<BaselineKind, string> = {
   server: 'bare node:http server (node server.mjs)',
   bash: 'bash script exec’ing the bare server',
   handler: 'bare Lambda handler (require + one invoke)',
+  deno: 'bare handler under deno serve',
+  vercel: 'bare Web handler under the Vercel host',
+  netlify: 'bare edge function under the Netlify host',
 }
 
 /**
@@ -93,6 +163,13 @@ process.once('SIGTERM', () => process.exit(0))
   'start.sh': `#!/bin/bash
 set -eu
 exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server.mjs"
+`,
+  'bare-web.mjs': `export default {
+  fetch: () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } }),
+}
+`,
+  'bare-edge.mjs': `export default () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } })
+export const config = { path: '/*' }
 `,
   'index.js': `exports.handler = async () => ({
   statusCode: 200,
@@ -120,6 +197,27 @@ export function launchBaseline(kind: BaselineKind, dir: string, port: number): L
         args: ['-e', lambdaInvoker(path.join(dir, 'index.js'))],
         env: {},
         lambda: true,
+      }
+    case 'deno':
+      return {
+        command: denoBinary(),
+        args: denoServe('bare-web.mjs', port),
+        env: denoEnv(),
+        ready: SAYS_LISTENING,
+      }
+    case 'vercel':
+      return {
+        command: process.execPath,
+        args: vercelHost(path.join(dir, 'bare-web.mjs'), port),
+        env: {},
+        ready: SAYS_LISTENING,
+      }
+    case 'netlify':
+      return {
+        command: denoBinary(),
+        args: netlifyHost(path.join(dir, 'bare-edge.mjs'), port),
+        env: denoEnv(),
+        ready: SAYS_LISTENING,
       }
   }
 }

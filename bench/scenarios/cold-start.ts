@@ -127,7 +127,7 @@ async function timeBoot(spec: LaunchSpec, cwd: string, port: number): Promise<nu
       const line = await waitForLine(child, (l) => l.startsWith('STATUS '))
       if (line !== 'STATUS 200') throw new Error(`${spec.command}: ${line}`)
     } else {
-      await waitForLine(child, (l) => l.includes('"listening"'))
+      await waitForLine(child, spec.ready ?? ((l) => l.includes('"listening"')))
       const status = await get(port)
       if (status !== 200) throw new Error(`${spec.command}: first request answered ${status}`)
     }
@@ -149,16 +149,21 @@ function waitForLine(child: ChildProcess, match: (line: string) => boolean): Pro
     }
     const onExit = (code: number | null) =>
       done(new Error(`exited with ${code} before answering: ${stderr.trim()}`))
+    // deno serve says it listens on stderr.
+    const onStderr = (chunk: Buffer) => {
+      stderr += chunk.toString()
+      const line = stderr.split('\n').find(match)
+      if (line !== undefined) done(undefined, line)
+    }
     function done(error: Error | undefined, line?: string) {
       clearTimeout(timer)
       child.stdout!.off('data', onData)
+      child.stderr!.off('data', onStderr)
       child.off('exit', onExit)
       if (error) reject(error)
       else resolve(line!)
     }
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
+    child.stderr!.on('data', onStderr)
     child.stdout!.on('data', onData)
     child.once('exit', onExit)
   })
