@@ -52,15 +52,12 @@ const HEADINGS = ['KEY', 'MODEL', 'REQUESTS', 'PROMPT_TOKENS', 'COMPLETION_TOKEN
 /** A plain-text table with a total line; numbers right-aligned. */
 export function formatUsageTable(rows: readonly UsageRow[]): string {
   if (rows.length === 0) return 'No oxy access-log lines found.\n'
-  const total = rows.reduce(
-    (sum, row) => ({
-      ...sum,
-      requests: sum.requests + row.requests,
-      prompt_tokens: sum.prompt_tokens + row.prompt_tokens,
-      completion_tokens: sum.completion_tokens + row.completion_tokens,
-    }),
-    { key: 'total', model: '', requests: 0, prompt_tokens: 0, completion_tokens: 0 },
-  )
+  const total: UsageRow = { key: 'total', model: '', requests: 0, prompt_tokens: 0, completion_tokens: 0 }
+  for (const row of rows) {
+    total.requests += row.requests
+    total.prompt_tokens += row.prompt_tokens
+    total.completion_tokens += row.completion_tokens
+  }
   const cells = [...rows, total].map((row) => [
     row.key,
     row.model,

@@ -20,21 +20,20 @@ function scan(body: string, contentType: string, cuts: number[] = [], encoding?:
 
 const sse = (...events: unknown[]) => events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')
 
-const CHAT_STREAM =
-  sse(
-    {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      choices: [{ index: 0, delta: { content: 'Hi "usage": {' } }],
-      usage: null,
-    },
-    {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      choices: [],
-      usage: { prompt_tokens: 12, completion_tokens: 34, total_tokens: 46 },
-    },
-  ) + 'data: [DONE]\n\n'
+const CHAT_STREAM = `${sse(
+  {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta: { content: 'Hi "usage": {' } }],
+    usage: null,
+  },
+  {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 34, total_tokens: 46 },
+  },
+)}data: [DONE]\n\n`
 
 const RESPONSES_STREAM = [
   'event: response.created\n',
