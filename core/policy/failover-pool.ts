@@ -1,13 +1,6 @@
 import type { AttemptFailure } from './failover-answer'
 import { judgeAttempt } from './failover-answer'
 
-/**
- * A request body is kept for a second attempt only up to this size: chat, responses and
- * embeddings requests, images inlined as base64 included, fit with room to spare. A larger body
- * (an upload) goes to the first candidate once, streamed, and is never held in memory.
- */
-export const REPLAY_BODY_MAX_BYTES = 4 * 1024 * 1024
-
 /** One try: which target (index into the route's upstreams) with which key (index, or none). */
 export interface Attempt {
   readonly target: number
