@@ -172,6 +172,8 @@ function renderTargets(r: BenchResults): string {
     growth && growth.median <= T.uploadGrowthMb,
   ])
   for (const row of r.coldStart?.rows ?? []) {
+    // Results saved before the field existed were all node artifacts.
+    if (row.nodeTarget === false) continue
     rows.push([
       `5. ${row.name} ≤ ${T.coldStartOverBareNode}× bare node`,
       cell(row.ratio, 2, '×'),

@@ -1,6 +1,6 @@
+import { runServer } from '../../core/server'
 import { isClusterWorker, parseWorkers, runPrimary } from './cluster'
 import { runDoctorCli } from './doctor-cli'
-import { runServer } from './run'
 import { runUsageCli } from './usage-cli'
 
 // The self-hosted server: `npm start`, or `node oxy.mjs` from the node-server bundle.

@@ -45,8 +45,6 @@ describe('parseConfig', () => {
     ['OXY_PORT', '-1'],
     ['OXY_TARGET', 'api.openai.com'],
     ['OXY_TARGET', 'ftp://api.openai.com'],
-    ['OXY_TARGET', 'https://user:pass@api.openai.com'],
-    ['OXY_TARGET', 'https://api.openai.com/?x=1'],
     ['OXY_CONNECT_TIMEOUT_MS', '-5'],
     ['OXY_FIRST_BYTE_TIMEOUT_MS', '1.5'],
     ['OXY_IDLE_TIMEOUT_MS', '99999999999'],
@@ -67,6 +65,30 @@ describe('parseConfig', () => {
     expect((caught as ConfigError).variable).toBe(variable)
     expect((caught as ConfigError).message).toContain(`${variable}=${JSON.stringify(value)}`)
   })
+
+  it.each([
+    ['OXY_TARGET', 'https://user:pass@api.openai.com', 'https://***@api.openai.com'],
+    ['OXY_TARGET', 'https://api.openai.com/?key=sk-in-query', 'https://api.openai.com/?key=***'],
+    ['OXY_TARGET', 'https://api.openai.com/#sk-in-fragment', 'https://api.openai.com/#***'],
+    ['OXY_ROUTES', '/g=https://g.example.com?key=AIza-in-query', 'https://g.example.com?key=***'],
+    ['OXY_ROUTES', '/a=https://bob:route-pass@a.example.com/x y', 'https://***@a.example.com/x y'],
+    ['HTTPS_PROXY', 'socks5://carol:proxy-pass@127.0.0.1:1080', 'socks5://***@127.0.0.1:1080'],
+    ['HTTP_PROXY', 'http://carol:proxy-pass@[bad', 'http://***@[bad'],
+  ])(
+    'should refuse %s=%s naming the value without its userinfo, query values or fragment',
+    (variable, value, shown) => {
+      let caught: unknown
+      try {
+        parseConfig({ [variable]: value })
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toBeInstanceOf(ConfigError)
+      const message = (caught as ConfigError).message
+      expect(message).toContain(`${variable}=${JSON.stringify(shown)}`)
+      for (const secret of ['pass', 'sk-in', 'AIza']) expect(message).not.toContain(secret)
+    },
+  )
 
   it('should accept 0 as "no limit" for timeouts and the body limit', () => {
     const config = parseConfig(

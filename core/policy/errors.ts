@@ -1,3 +1,5 @@
+import { redactUrlSecrets } from './redact-url'
+
 /**
  * Every error oxy makes itself. Clients always receive OpenAI's error shape so that SDKs
  * surface the message instead of a parse failure:
@@ -23,8 +25,11 @@ export type OxyErrorCode =
   | 'upstream_tls_error'
   | 'upstream_reset'
   | 'upstream_bad_response'
+  | 'upstream_redirect'
   | 'upstream_timeout'
   | 'upstream_idle_timeout'
+  /** Not sent to anyone: the access log's word for a client that left before the response ended. */
+  | 'client_closed'
 
 const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_config: 500,
@@ -43,8 +48,11 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   upstream_tls_error: 502,
   upstream_reset: 502,
   upstream_bad_response: 502,
+  upstream_redirect: 502,
   upstream_timeout: 504,
   upstream_idle_timeout: 504,
+  // nginx's code for the same event; it only ever appears in a log line.
+  client_closed: 499,
 }
 
 export class OxyError extends Error {
@@ -62,9 +70,14 @@ export class OxyError extends Error {
 export class ConfigError extends OxyError {
   readonly variable: string
 
-  /** Names the variable and its value; a secret's value is described, never printed. */
+  /**
+   * Names the variable and its value; a secret's value is described, never printed, and a
+   * URL's userinfo, query values and fragment are hidden (they may hold a password or a key).
+   */
   constructor(variable: string, value: string, expected: string, options: { secret?: boolean } = {}) {
-    const shown = options.secret ? `(a secret of ${value.length} characters)` : `=${JSON.stringify(value)}`
+    const shown = options.secret
+      ? `(a secret of ${value.length} characters)`
+      : `=${JSON.stringify(redactUrlSecrets(value))}`
     super('invalid_config', `${variable}${options.secret ? ` ${shown}` : shown} is invalid: ${expected}`)
     this.name = 'ConfigError'
     this.variable = variable

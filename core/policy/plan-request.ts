@@ -4,7 +4,7 @@ import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, with
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
-import { OxyError, toErrorBody } from './errors'
+import { isOxyError, OxyError, toErrorBody } from './errors'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
@@ -13,6 +13,7 @@ import { parseRequestTarget, stripStagePrefix } from './request-target'
 import type { Route } from './routes'
 import { matchRoute } from './routes'
 import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
+import { upstreamRedirect } from './upstream-error'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
@@ -64,6 +65,8 @@ export interface UpstreamCall {
   readonly upstreamPath: string
   readonly headers: HeaderPair[]
   readonly body: string
+  /** CORS headers for the reply, also when the call fails. */
+  readonly corsHeaders: HeaderPair[]
   readonly logPath: string
   readonly toReply: (status: number, body: string) => LocalReply
 }
@@ -73,12 +76,8 @@ export type RequestPlan = LocalReply | ForwardPlan | UpstreamCall
 /** Decides, without I/O, what to do with a request: answer it, forward it, or call on its behalf. */
 export function planRequest(request: IncomingRequest, config: ProxyConfig): RequestPlan {
   const corsHeaders = corsHeadersFor(request.headers, config.corsOrigins)
-  let target: RequestTarget
-  try {
-    target = parseRequestTarget(request.target)
-  } catch (error) {
-    return errorReply(error as OxyError, corsHeaders, pathForLog(request.target))
-  }
+  const target = parseTarget(request.target)
+  if (isOxyError(target)) return errorReply(target, corsHeaders, pathForLog(request.target))
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
   const fail = (error: OxyError) => errorReply(error, corsHeaders, path)
@@ -166,7 +165,8 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
           const model = readModel(body, contentType)
           return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
         } catch (error) {
-          return fail(error as OxyError)
+          if (!isOxyError(error)) throw error
+          return fail(error)
         }
       },
     },
@@ -198,8 +198,11 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
     upstreamPath,
     headers,
     body: askBody(config.askModel, question),
+    corsHeaders,
     logPath: ASK_PATH,
     toReply: (status, body) => {
+      // Never followed (it could take the key elsewhere), and no use to someone asking a question.
+      if (status >= 300 && status < 400) return errorReply(upstreamRedirect(status), corsHeaders, ASK_PATH)
       const answer = status === 200 ? readAnswer(body) : undefined
       if (answer === undefined) {
         // The upstream's own error, as it sent it (OpenAI-shaped already).
@@ -263,6 +266,16 @@ function jsonReply(status: number, value: unknown, corsHeaders: HeaderList, logP
     ],
     body: JSON.stringify(value),
     logPath,
+  }
+}
+
+/** The request-target's path and query, or the client's error in it. */
+function parseTarget(raw: string): RequestTarget | OxyError {
+  try {
+    return parseRequestTarget(raw)
+  } catch (error) {
+    if (isOxyError(error)) return error
+    throw error
   }
 }
 

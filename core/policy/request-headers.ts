@@ -1,3 +1,4 @@
+import { isEdgePlatformHeader } from './edge-platform-headers'
 import type { HeaderList, HeaderPair } from './header-list'
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hop-by-hop'
 
@@ -70,6 +71,7 @@ export function toUpstreamHeaders(pairs: HeaderList, policy: RequestHeaderPolicy
       ANSWERED_LOCALLY.has(lower) ||
       CLIENT_REVEALING_HEADERS.has(lower) ||
       startsWithAny(lower, CLIENT_REVEALING_PREFIXES) ||
+      isEdgePlatformHeader(lower) ||
       startsWithAny(lower, policy.dropPrefixes)
     ) {
       continue

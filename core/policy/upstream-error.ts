@@ -61,3 +61,11 @@ function errorCode(value: unknown): string | undefined {
   const code = (value as { code?: unknown } | undefined)?.code
   return typeof code === 'string' ? code : undefined
 }
+
+/** oxy never follows a redirect: where it points is the upstream's (or an attacker's) choice. */
+export function upstreamRedirect(status: number): OxyError {
+  return new OxyError(
+    'upstream_redirect',
+    `The upstream answered with a redirect (${status}), which oxy does not follow.`,
+  )
+}

@@ -1,19 +1,10 @@
-import type {
-  AccessLogEntry,
-  ForwardPlan,
-  HeaderPair,
-  LocalReply,
-  ProxyConfig,
-  UpstreamCall,
-} from '../../policy'
-import {
-  bodyTooLarge,
-  classifyUpstreamError,
-  errorReply,
-  OxyError,
-  planRequest,
-  toClientHeaders,
-} from '../../policy'
+import type { Exchange } from '../../exchange'
+import { choosePath, createExchange } from '../../exchange'
+import type { AccessLogEntry, ProxyConfig, UpstreamCall } from '../../policy'
+import { classifyUpstreamError, OxyError, planRequest } from '../../policy'
+import { forward, SET_BY_FETCH } from './forward'
+import { readBody } from './request-bodies'
+import { toEndingResponse, toHeadersInit, toResponse } from './to-response'
 
 export interface FetchProxyOptions {
   /** Called once per finished exchange, when the response body has ended or failed. */
@@ -27,275 +18,61 @@ export interface FetchProxy {
 }
 
 /**
- * Headers the runtime's fetch sets itself. Host and Content-Length follow the URL and body; the
- * client's Accept-Encoding is replaced by what the runtime can decode, because fetch hands us
- * the decoded body and an encoding it cannot decode would reach the client as garbage.
- */
-const SET_BY_FETCH: ReadonlySet<string> = new Set(['host', 'accept-encoding'])
-
-/** Statuses whose responses carry no body (Response() throws if given one). */
-const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304])
-
-/**
  * The fetch engine: Request in, Response out, Web APIs only, for runtimes without node:http
  * (Cloudflare Workers) or that want a Response (Lambda response streaming). It obeys the same
- * policy as the node engine; what differs is that fetch decodes bodies, so Content-Encoding and
- * Content-Length are dropped from responses.
+ * policy and the same exchange lifecycle as the node engine; what differs is that fetch decodes
+ * bodies, so Content-Encoding and Content-Length are dropped from responses.
  */
 export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions = {}): FetchProxy {
   const upstreamFetch = options.fetch ?? globalThis.fetch.bind(globalThis)
-  const log = options.onLog
 
   async function handle(request: Request): Promise<Response> {
-    const startedAt = Date.now()
     const url = new URL(request.url)
-    const headers: HeaderPair[] = [...request.headers]
-    const plan = planRequest({ method: request.method, target: url.pathname + url.search, headers }, config)
-    if (plan.kind === 'reply') return reply(request, plan, startedAt)
-    if (plan.kind === 'call') return call(request, plan, startedAt)
-    const choice = plan.choosePathByBody
-    if (!choice) return forward(request, plan, startedAt)
-    const body = await readBody(request, choice.maxBytes)
-    if (body instanceof OxyError)
-      return reply(request, errorReply(body, plan.corsHeaders, plan.logPath), startedAt)
-    const chosen = choice.choose(body)
-    if (typeof chosen !== 'string') return reply(request, chosen, startedAt)
-    return forward(request, { ...plan, upstreamPath: chosen }, startedAt, body)
-  }
-
-  /** Answers with a reply the proxy made, and logs it. */
-  function reply(request: Request, local: LocalReply, startedAt: number, upstreamMs?: number): Response {
-    log?.({
-      method: request.method,
-      path: local.logPath,
-      status: local.status,
-      upstreamMs,
-      totalMs: Date.now() - startedAt,
-      bytesIn: 0,
-      bytesOut: local.body.length,
-    })
-    return toResponse(local)
-  }
-
-  /** Makes the request an UpstreamCall describes and answers from its (small) response. */
-  async function call(request: Request, plan: UpstreamCall, startedAt: number): Promise<Response> {
-    try {
-      const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
-        method: 'POST',
-        headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
-        body: plan.body,
-        signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
-      })
-      const upstreamMs = Date.now() - startedAt
-      return reply(request, plan.toReply(answer.status, await answer.text()), startedAt, upstreamMs)
-    } catch (caught) {
-      return reply(request, errorReply(classifyUpstreamError(caught), [], plan.logPath), startedAt)
-    }
-  }
-
-  async function forward(
-    request: Request,
-    plan: ForwardPlan,
-    startedAt: number,
-    readAlready?: Uint8Array,
-  ): Promise<Response> {
-    const bytesIn = { count: readAlready?.byteLength ?? 0 }
-    const logExchange = (fields: Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesOut' | 'error'>) =>
-      log?.({
-        method: request.method,
-        path: plan.logPath,
-        totalMs: Date.now() - startedAt,
-        bytesIn: bytesIn.count,
-        ...fields,
-      })
-
-    const upstreamUrl = plan.upstream.origin + plan.upstreamPath
-    // Belt and braces: the policy only ever appends a checked path to the configured origin.
-    if (new URL(upstreamUrl).origin !== plan.upstream.origin) {
-      const reply = errorReply(
-        new OxyError('invalid_path', 'The path would leave the upstream.'),
-        plan.corsHeaders,
-        plan.logPath,
-      )
-      logExchange({ status: reply.status, upstreamMs: undefined, bytesOut: 0, error: 'invalid_path' })
-      return toResponse(reply)
-    }
-
-    const abort = new AbortController()
-    const onClientAbort = () => abort.abort(new OxyError('upstream_reset', 'The client went away.'))
-    request.signal?.addEventListener('abort', onClientAbort, { once: true })
-    const firstByteTimer = startTimer(config.firstByteTimeoutMs, () =>
-      abort.abort(
-        new OxyError(
-          'upstream_timeout',
-          `The upstream sent no response within ${config.firstByteTimeoutMs} ms (OXY_FIRST_BYTE_TIMEOUT_MS).`,
-        ),
-      ),
+    const plan = planRequest(
+      { method: request.method, target: url.pathname + url.search, headers: [...request.headers] },
+      config,
     )
-    const body = readAlready ?? (request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null)
-
-    const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
-    // Workers pass a WebSocket upgrade through fetch(): the 101 carries the upstream socket.
-    const websocket = request.headers.get('upgrade')?.toLowerCase() === 'websocket'
-    if (websocket) upstreamHeaders.push(['Upgrade', 'websocket'])
-
-    let upstream: Response
-    try {
-      upstream = await upstreamFetch(upstreamUrl, {
-        method: request.method,
-        headers: toHeadersInit(upstreamHeaders),
-        body,
-        redirect: 'manual',
-        signal: abort.signal,
-        // Required by Node's fetch for a streamed request body; ignored elsewhere.
-        duplex: 'half',
-      } as RequestInit & { duplex: 'half' })
-    } catch (caught) {
-      clearTimeout(firstByteTimer)
-      const error = classifyUpstreamError(abort.signal.aborted ? abort.signal.reason : caught)
-      const reply = errorReply(error, plan.corsHeaders, plan.logPath)
-      logExchange({ status: reply.status, upstreamMs: undefined, bytesOut: 0, error: error.code })
-      return toResponse(reply)
-    }
-    clearTimeout(firstByteTimer)
-    const upstreamMs = Date.now() - startedAt
-    const webSocket = (upstream as Response & { webSocket?: unknown }).webSocket
-    if (websocket && upstream.status === 101 && webSocket) {
-      request.signal?.removeEventListener('abort', onClientAbort)
-      logExchange({ status: 101, upstreamMs, bytesOut: 0 })
-      return new Response(null, { status: 101, webSocket } as ResponseInit)
-    }
-    const responseHeaders = toClientHeaders([...upstream.headers], {
-      bodyDecoded: true,
-      corsHeaders: plan.corsHeaders,
+    const exchange = createExchange({
+      config,
+      method: request.method,
+      logPath: plan.logPath,
+      corsHeaders: plan.kind === 'reply' ? [] : plan.corsHeaders,
+      classify: classifyUpstreamError,
+      onLog: options.onLog,
+      now: Date.now,
+      deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
-    if (!upstream.body || NULL_BODY_STATUSES.has(upstream.status)) {
-      logExchange({ status: upstream.status, upstreamMs, bytesOut: 0 })
-      return new Response(null, {
-        status: upstream.status,
-        statusText: upstream.statusText,
-        headers: toHeadersInit(responseHeaders),
-      })
-    }
-
-    const reader = upstream.body.getReader()
-    let bytesOut = 0
-    let idleTimer: ReturnType<typeof setTimeout> | undefined
-    const finish = (error?: string) => {
-      clearTimeout(idleTimer)
-      request.signal?.removeEventListener('abort', onClientAbort)
-      logExchange({ status: upstream.status, upstreamMs, bytesOut, error })
-    }
-    const stream = new ReadableStream<Uint8Array>({
-      // Pull, not push: a chunk is read from upstream only when the client wants one, which is
-      // backpressure, and each chunk is handed on the moment it arrives, which keeps SSE live.
-      async pull(controller) {
-        clearTimeout(idleTimer)
-        idleTimer = startTimer(config.idleTimeoutMs, () =>
-          abort.abort(
-            new OxyError(
-              'upstream_idle_timeout',
-              `The upstream stalled for ${config.idleTimeoutMs} ms (OXY_IDLE_TIMEOUT_MS).`,
-            ),
-          ),
-        )
-        try {
-          const { done, value } = await reader.read()
-          clearTimeout(idleTimer)
-          if (done) {
-            controller.close()
-            finish()
-            return
-          }
-          bytesOut += value.byteLength
-          controller.enqueue(value)
-        } catch (caught) {
-          // Error the stream, never close it: a truncated body must not look complete.
-          // After the headers, a failed read is the upstream going away, whatever the runtime
-          // calls it (workerd's errors carry no code), unless one of our own timers fired.
-          const error = abort.signal.aborted
-            ? classifyUpstreamError(abort.signal.reason)
-            : new OxyError(
-                'upstream_reset',
-                'The upstream closed the connection in the middle of the response.',
-                {
-                  cause: caught,
-                },
-              )
-          controller.error(error)
-          finish(error.code)
-        }
-      },
-      cancel(reason) {
-        abort.abort(reason)
-        reader.cancel(reason).catch(() => {})
-        finish('client_closed')
-      },
-    })
-    return new Response(stream, {
-      status: upstream.status,
-      statusText: upstream.statusText,
-      headers: toHeadersInit(responseHeaders),
-    })
+    if (plan.kind === 'reply') return toResponse(exchange.reply(plan))
+    if (plan.kind === 'call') return call(upstreamFetch, plan, exchange)
+    if (!plan.choosePathByBody) return forward(upstreamFetch, request, plan, exchange)
+    const body = await readBody(request, plan.choosePathByBody.maxBytes)
+    if (body instanceof OxyError) return toEndingResponse(exchange.failed(body))
+    const chosen = choosePath(plan, body)
+    if (chosen.kind === 'reply') return toResponse(exchange.reply(chosen))
+    return forward(upstreamFetch, request, chosen, exchange, body)
   }
 
   return { fetch: handle }
 }
 
-/** Reads a whole request body, or the error for one over `maxBytes`. */
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | OxyError> {
-  if (!request.body) return new Uint8Array()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel()
-      return bodyTooLarge(maxBytes)
-    }
-    chunks.push(value)
+/** Makes the request an UpstreamCall describes and answers from its (small) response. */
+async function call(upstreamFetch: typeof fetch, plan: UpstreamCall, exchange: Exchange): Promise<Response> {
+  const abort = new AbortController()
+  // The exchange keeps the reason: whatever the aborted fetch throws, its first failure wins.
+  exchange.attempt({ stop: () => abort.abort() })
+  try {
+    const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
+      method: 'POST',
+      headers: toHeadersInit(plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))),
+      body: plan.body,
+      // Never follow: the key and the question would go wherever the Location says.
+      redirect: 'manual',
+      signal: abort.signal,
+    })
+    exchange.upstreamResponded()
+    const text = await answer.text()
+    return toResponse(exchange.reply(plan.toReply(answer.status, text)))
+  } catch (caught) {
+    return toEndingResponse(exchange.failed(caught))
   }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
-}
-
-/** Counts request bytes on their way upstream and stops a body that grows past the limit. */
-function countBytes(
-  body: ReadableStream<Uint8Array>,
-  counter: { count: number },
-  limit: number | undefined,
-): ReadableStream<Uint8Array> {
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        counter.count += chunk.byteLength
-        if (limit !== undefined && counter.count > limit) controller.error(bodyTooLarge(limit))
-        else controller.enqueue(chunk)
-      },
-    }),
-  )
-}
-
-/** A reply the proxy made, as a Response; adapters answer their own errors with it too. */
-export function toResponse(reply: LocalReply): Response {
-  return new Response(NULL_BODY_STATUSES.has(reply.status) ? null : reply.body, {
-    status: reply.status,
-    headers: toHeadersInit(reply.headers),
-  })
-}
-
-function toHeadersInit(pairs: readonly HeaderPair[]): [string, string][] {
-  return pairs.map(([name, value]) => [name, value])
-}
-
-function startTimer(ms: number, onTimeout: () => void): ReturnType<typeof setTimeout> | undefined {
-  return ms > 0 ? setTimeout(onTimeout, ms) : undefined
 }

@@ -2,18 +2,23 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { ProxyConfig } from '../../core'
-import { errorReply, OxyError } from '../../core'
-import { createNodeProxy, createUpgradeHandler, writeRawReply } from '../../core/engines/node'
+import {
+  createNodeProxy,
+  createUpgradeHandler,
+  oneExchangePerConnection,
+  writeRawReply,
+} from '../engines/node'
+import type { ProxyConfig } from '../policy'
+import { errorReply, OxyError } from '../policy'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
 /**
  * Longer than the 60 s idle timeout of the load balancers that sit in front of functions and
- * servers (SCF, FC, ALB), so that they, not we, close an idle connection, and never race us.
+ * servers, so that they, not we, close an idle connection, and never race us.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000
-/** In-flight requests get this long to finish after SIGTERM; SCF and FC stop an instance soon after. */
+/** In-flight requests get this long to finish after SIGTERM; function platforms stop an instance soon after. */
 export const DRAIN_TIMEOUT_MS = 25_000
 
 export interface RunningServer {
@@ -33,7 +38,8 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   // Node's own Host check answers a bare 400 with no body; the engine answers it in OpenAI's shape.
   const server = http.createServer(
     { noDelay: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requireHostHeader: false },
-    proxy.handle,
+    // Pipelined requests wait their turn: one upstream exchange per connection at a time.
+    oneExchangePerConnection(proxy.handle),
   )
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
   const connections = trackConnections(server)
