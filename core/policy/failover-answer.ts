@@ -53,6 +53,13 @@ export interface Verdict {
 const FINAL: Verdict = { retry: false, blameKey: false, blameTarget: false }
 const NEXT: Verdict = { retry: true, blameKey: false, blameTarget: false }
 
+/** Statuses another key or target may answer better. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([401, 403, 429, 500, 502, 503, 504, 529])
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUSES.has(status)
+}
+
 /** Statuses whose error body decides the verdict, so the caller reads its start first. */
 export function needsErrorBody(status: number): boolean {
   return status === 401 || status === 403 || status === 429
@@ -77,7 +84,7 @@ export function judgeAttempt(failure: AttemptFailure, now: number): Verdict {
     const rest = deadKey ? KEY_REST_MS : (retryAfterMs(failure.headers, now) ?? DEFAULT_RATE_LIMIT_REST_MS)
     return { ...NEXT, blameKey: true, keyRestMs: Math.min(rest, KEY_REST_MS) }
   }
-  if ([500, 502, 503, 504, 529].includes(status)) return NEXT
+  if (isRetryableStatus(status)) return NEXT
   return FINAL
 }
 

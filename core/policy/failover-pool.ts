@@ -1,6 +1,12 @@
 import type { AttemptFailure } from './failover-answer'
 import { judgeAttempt } from './failover-answer'
 
+/**
+ * A request body is kept for a second attempt only up to this size (chat, Responses and
+ * embeddings requests are far smaller); a larger one (an upload) streams once, never held.
+ */
+export const MAX_REPLAY_BODY_BYTES = 1024 * 1024
+
 /** One try: which target (index into the route's upstreams) with which key (index, or none). */
 export interface Attempt {
   readonly target: number

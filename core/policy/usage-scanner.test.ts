@@ -130,7 +130,22 @@ describe('createUsageScanner', () => {
     expect(scan('not json "usage": {', 'application/json')).toBeUndefined()
   })
 
-  it('should not scan what it cannot read: compressed bytes, audio', () => {
+  it('should read a compressed body through the engine decoder, and skip one it cannot decode', () => {
+    const body = encoder.encode(JSON.stringify({ usage: { prompt_tokens: 3, completion_tokens: 4 } }))
+    const reversed = (bytes: Uint8Array) => bytes.slice().reverse()
+    const scanner = createUsageScanner('application/json', 'gzip', (bytes, encoding) =>
+      encoding === 'gzip' ? reversed(bytes) : undefined,
+    )!
+    const sent = reversed(body)
+    scanner.push(sent.subarray(0, 10))
+    scanner.push(sent.subarray(10))
+    expect(scanner.finish()).toEqual({ promptTokens: 3, completionTokens: 4 })
+    const unknown = createUsageScanner('application/json', 'zstd', () => undefined)!
+    unknown.push(body)
+    expect(unknown.finish()).toBeUndefined()
+  })
+
+  it('should not scan what it cannot read: compressed bytes without a decoder, audio', () => {
     expect(scan('x', 'application/json', [], 'gzip')).toBe('unscannable')
     expect(scan('x', 'audio/mpeg')).toBe('unscannable')
   })

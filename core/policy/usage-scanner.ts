@@ -40,20 +40,67 @@ export interface UsageScanner {
   finish(): TokenUsage | undefined
 }
 
+/** Compressed bytes kept to decode at the end; a larger compressed body's usage is not read. */
+export const COMPRESSED_USAGE_MAX_BYTES = 256 * 1024
+
+/** Decodes a whole compressed body (the engine's, where it has zlib); undefined when it cannot. */
+export type DecodeBody = (bytes: Uint8Array, encoding: string) => Uint8Array | undefined
+
 /**
  * A scanner for a response of this type, or undefined when its usage cannot be read (not JSON
- * or SSE; compressed bytes, which the node engine passes on without decoding).
+ * or SSE; compressed bytes without a decoder or over COMPRESSED_USAGE_MAX_BYTES).
  */
 export function createUsageScanner(
   contentType: string | undefined,
   contentEncoding: string | undefined,
+  decode?: DecodeBody,
 ): UsageScanner | undefined {
   const encoding = (contentEncoding ?? '').trim().toLowerCase()
-  if (encoding !== '' && encoding !== 'identity') return undefined
   const type = (contentType ?? '').toLowerCase()
-  if (type.startsWith('text/event-stream')) return new SseUsageScanner()
-  if (type.includes('json')) return new JsonUsageScanner()
-  return undefined
+  const plain = () =>
+    type.startsWith('text/event-stream')
+      ? new SseUsageScanner()
+      : type.includes('json')
+        ? new JsonUsageScanner()
+        : undefined
+  if (encoding === '' || encoding === 'identity') return plain()
+  if (!decode || !plain()) return undefined
+  return new CompressedUsageScanner(encoding, decode, plain)
+}
+
+/** Keeps the compressed bytes (bounded) and reads them decoded once the body ended. */
+class CompressedUsageScanner implements UsageScanner {
+  private chunks: Uint8Array[] | undefined = []
+  private size = 0
+
+  constructor(
+    private readonly encoding: string,
+    private readonly decode: DecodeBody,
+    private readonly inner: () => UsageScanner | undefined,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (!this.chunks) return
+    this.size += chunk.length
+    if (this.size > COMPRESSED_USAGE_MAX_BYTES) this.chunks = undefined
+    else this.chunks.push(chunk.slice())
+  }
+
+  finish(): TokenUsage | undefined {
+    if (!this.chunks) return undefined
+    const all = new Uint8Array(this.size)
+    let offset = 0
+    for (const chunk of this.chunks) {
+      all.set(chunk, offset)
+      offset += chunk.length
+    }
+    this.chunks = undefined
+    const decoded = this.decode(all, this.encoding)
+    const scanner = this.inner()
+    if (!decoded || !scanner) return undefined
+    scanner.push(decoded)
+    return scanner.finish()
+  }
 }
 
 /** Looks at SSE data lines one at a time; only a line that mentions usage is parsed. */
@@ -115,25 +162,37 @@ class SseUsageScanner implements UsageScanner {
   }
 }
 
-/** Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer; parses them at the end. */
+/**
+ * Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer, grown only as far as the
+ * body needs (most JSON answers are a few hundred bytes); parses them at the end.
+ */
 class JsonUsageScanner implements UsageScanner {
-  private readonly buffer = new Uint8Array(USAGE_TAIL_BYTES * 2)
+  private buffer = new Uint8Array(0)
   private length = 0
   private total = 0
 
   push(chunk: Uint8Array): void {
     this.total += chunk.length
     if (chunk.length >= USAGE_TAIL_BYTES) {
+      this.reserve(USAGE_TAIL_BYTES)
       this.buffer.set(chunk.subarray(chunk.length - USAGE_TAIL_BYTES))
       this.length = USAGE_TAIL_BYTES
       return
     }
-    if (this.length + chunk.length > this.buffer.length) {
+    if (this.length + chunk.length > USAGE_TAIL_BYTES * 2) {
       this.buffer.copyWithin(0, this.length - USAGE_TAIL_BYTES, this.length)
       this.length = USAGE_TAIL_BYTES
     }
+    this.reserve(this.length + chunk.length)
     this.buffer.set(chunk, this.length)
     this.length += chunk.length
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.buffer.length) return
+    const grown = new Uint8Array(Math.min(Math.max(size, this.buffer.length * 2, 1024), USAGE_TAIL_BYTES * 2))
+    grown.set(this.buffer.subarray(0, this.length))
+    this.buffer = grown
   }
 
   finish(): TokenUsage | undefined {
