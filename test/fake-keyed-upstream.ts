@@ -13,6 +13,8 @@ export const KEY_REVOKED = 'sk-revoked-000000000000000000000000'
 export const KEY_NO_QUOTA = 'sk-noquota-000000000000000000000000'
 export const KEY_OVERLOADED = 'sk-overloaded-0000000000000000000000'
 export const KEY_GOOD = 'sk-good-0000000000000000000000000000'
+/** Calls from a region OpenAI does not serve: no other key can help. */
+export const KEY_WRONG_REGION = 'sk-region-00000000000000000000000000'
 /** Answers 200 with a head and one chunk, then resets the connection. */
 export const KEY_DIES_AFTER_HEAD = 'sk-dies-000000000000000000000000000'
 
@@ -82,6 +84,7 @@ function answer(
 ) {
   if (key === KEY_REVOKED) return error(res, 401, 'invalid_api_key')
   if (key === KEY_NO_QUOTA) return error(res, 429, 'insufficient_quota')
+  if (key === KEY_WRONG_REGION) return error(res, 403, 'unsupported_country_region_territory')
   if (key === KEY_OVERLOADED) return error(res, 503, 'overloaded', { 'retry-after': '1' })
   if (key === KEY_DIES_AFTER_HEAD) {
     res.writeHead(200, { 'Content-Type': 'text/event-stream' })

@@ -10,6 +10,7 @@ import {
   KEY_NO_QUOTA,
   KEY_OVERLOADED,
   KEY_REVOKED,
+  KEY_WRONG_REGION,
   startFakeKeyedUpstream,
   USAGE,
 } from './fake-keyed-upstream'
@@ -119,20 +120,34 @@ export function describeGateway(name: string, start: StartLoggedProxy): void {
       expect(JSON.stringify(error)).not.toContain(KEY_OVERLOADED)
     })
 
+    it('should pass a region refusal on at once, since no other key can fix it', async () => {
+      const proxy = await startProxy({ OXY_UPSTREAM_KEY: `${KEY_WRONG_REGION},${KEY_GOOD}` })
+      const goodBefore = upstream.hits(KEY_GOOD)
+      const error = await sdk(proxy)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES })
+        .catch((caught: unknown) => caught)
+      expect((error as APIError).status).toBe(403)
+      expect((error as APIError).code).toBe('unsupported_country_region_territory')
+      expect(upstream.hits(KEY_GOOD)).toBe(goodBefore)
+    })
+
     it('should not retry once the response has started, even when it then fails', async () => {
       const proxy = await startProxy({ OXY_UPSTREAM_KEY: `${KEY_DIES_AFTER_HEAD},${KEY_GOOD}` })
       const goodBefore = upstream.hits(KEY_GOOD)
-      const stream = await sdk(proxy).chat.completions.create({
-        model: 'gpt-4o-mini',
-        messages: MESSAGES,
-        stream: true,
-      })
-      const read = (async () => {
-        for await (const _ of stream);
-      })()
-      await expect(read).rejects.toThrow()
-      expect(upstream.hits(KEY_GOOD)).toBe(goodBefore)
+      let text = ''
+      // How the cut shows depends on the platform (a reset, an error status from a buffering
+      // one, or a clean end on workerd); what matters is that no other key was tried.
+      await (async () => {
+        const stream = await sdk(proxy).chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: MESSAGES,
+          stream: true,
+        })
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+      })().catch(() => {})
+      expect(text).not.toBe(CHAT_TEXT)
       expect(upstream.hits(KEY_DIES_AFTER_HEAD)).toBe(1)
+      expect(upstream.hits(KEY_GOOD)).toBe(goodBefore)
     })
 
     it('should send a body larger than the replay cap once, streamed, without failover', async () => {
