@@ -22,6 +22,18 @@ export interface LoggedProxy extends ProxyUnderTest {
   accessLines(): Record<string, unknown>[]
 }
 
+/** The access-log lines among a target's output lines. */
+export function accessLines(lines: readonly string[]): Record<string, unknown>[] {
+  return lines.flatMap((line) => {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>
+      return parsed.msg === 'request' ? [parsed] : []
+    } catch {
+      return []
+    }
+  })
+}
+
 export type StartLoggedProxy = (env: Record<string, string>) => Promise<LoggedProxy>
 
 const ALL_KEYS = [KEY_REVOKED, KEY_NO_QUOTA, KEY_OVERLOADED, KEY_GOOD]

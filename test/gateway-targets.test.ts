@@ -6,24 +6,12 @@ import { createFetchProxy } from '../core/engines/fetch'
 import { createLogger } from '../core/server/logger'
 import { startServer } from '../core/server/start-server'
 import type { LoggedProxy } from './gateway-controls'
-import { describeGateway } from './gateway-controls'
+import { accessLines, describeGateway } from './gateway-controls'
 import { functionUrlEvent } from './reliability/lambda-events'
 import type { LambdaTarget } from './reliability/lambda-targets'
 import { LAMBDA_TARGETS, useLambdaTarget } from './reliability/lambda-targets'
 import { HTTP_TARGETS, useHttpTargets } from './reliability/targets'
 import { serveFetch } from './serve-fetch'
-
-/** The access-log lines among a target's JSON output. */
-function accessLines(lines: readonly string[]): Record<string, unknown>[] {
-  return lines.flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as Record<string, unknown>
-      return parsed.msg === 'request' ? [parsed] : []
-    } catch {
-      return []
-    }
-  })
-}
 
 describeGateway('node engine, self-hosted server', async (env) => {
   const lines: string[] = []
