@@ -7,13 +7,17 @@ import type {
   UpstreamCall,
 } from '../../policy'
 import {
+  askAnswerTooLarge,
+  askClientGone,
   bodyTooLarge,
   classifyUpstreamError,
   errorReply,
+  MAX_ASK_ANSWER_BYTES,
   OxyError,
   planRequest,
   toClientHeaders,
 } from '../../policy'
+import { readCappedText } from './read-capped-text'
 
 export interface FetchProxyOptions {
   /** Called once per finished exchange, when the response body has ended or failed. */
@@ -79,6 +83,19 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
 
   /** Makes the request an UpstreamCall describes and answers from its (small) response. */
   async function call(request: Request, plan: UpstreamCall, startedAt: number): Promise<Response> {
+    // Ended when the client leaves or the whole answer is late; read up to a cap: an answer
+    // that never ends would otherwise hold memory and the upstream for as long as it runs.
+    const abort = new AbortController()
+    const onClientGone = () => abort.abort(askClientGone())
+    request.signal?.addEventListener('abort', onClientGone, { once: true })
+    const timer = startTimer(config.firstByteTimeoutMs, () =>
+      abort.abort(
+        new OxyError(
+          'upstream_timeout',
+          `The upstream sent no answer within ${config.firstByteTimeoutMs} ms.`,
+        ),
+      ),
+    )
     try {
       const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
         method: 'POST',
@@ -86,12 +103,17 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
         body: plan.body,
         // Never follow: the key and the question would go wherever the Location says.
         redirect: 'manual',
-        signal: config.firstByteTimeoutMs > 0 ? AbortSignal.timeout(config.firstByteTimeoutMs) : null,
+        signal: abort.signal,
       })
       const upstreamMs = Date.now() - startedAt
-      return reply(request, plan.toReply(answer.status, await answer.text()), startedAt, upstreamMs)
+      const text = await readCappedText(answer, MAX_ASK_ANSWER_BYTES, askAnswerTooLarge)
+      return reply(request, plan.toReply(answer.status, text), startedAt, upstreamMs)
     } catch (caught) {
-      return reply(request, errorReply(classifyUpstreamError(caught), [], plan.logPath), startedAt)
+      const error = classifyUpstreamError(abort.signal.aborted ? abort.signal.reason : caught)
+      return reply(request, errorReply(error, [], plan.logPath), startedAt)
+    } finally {
+      clearTimeout(timer)
+      request.signal?.removeEventListener('abort', onClientGone)
     }
   }
 

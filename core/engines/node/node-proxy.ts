@@ -10,10 +10,13 @@ import type {
   UpstreamCall,
 } from '../../policy'
 import {
+  askAnswerTooLarge,
+  askClientGone,
   bodyTooLarge,
   errorReply,
   fromRawHeaders,
   isEventStream,
+  MAX_ASK_ANSWER_BYTES,
   OxyError,
   planRequest,
   toClientHeaders,
@@ -83,7 +86,9 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     }
     if (plan.kind === 'call') {
       req.resume()
-      call(plan)
+      const clientGone = new AbortController()
+      res.once('close', () => clientGone.abort())
+      call(plan, clientGone.signal)
         .then((answer) =>
           reply(req, res, plan.toReply(answer.status, answer.body), startedAt, answer.upstreamMs),
         )
@@ -141,14 +146,24 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   }
 
   /** Makes the request an UpstreamCall describes and reads its (small) answer. */
-  function call(plan: UpstreamCall): Promise<{ status: number; body: string; upstreamMs: number }> {
+  function call(
+    plan: UpstreamCall,
+    clientGone: AbortSignal,
+  ): Promise<{ status: number; body: string; upstreamMs: number }> {
     const startedAt = performance.now()
     const route = routes.routeFor(plan.upstream)
     const body = Buffer.from(plan.body)
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = []
+      let size = 0
       let status = 502
       let upstreamMs = 0
+      // Capped, and ended when the client leaves: an endless answer would grow the process.
+      const stop = (error: OxyError) => {
+        clearTimeout(timer)
+        exchange.abort()
+        reject(error)
+      }
       const exchange = new UpstreamExchange(
         route.pool,
         {
@@ -161,9 +176,14 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
             status = head.status
             upstreamMs = performance.now() - startedAt
           },
-          onData: (chunk) => chunks.push(chunk),
+          onData(chunk) {
+            size += chunk.length
+            if (size > MAX_ASK_ANSWER_BYTES) stop(askAnswerTooLarge())
+            else chunks.push(chunk)
+          },
           onEnd() {
             clearTimeout(timer)
+            clientGone.removeEventListener('abort', onClientGone)
             resolve({ status, body: Buffer.concat(chunks).toString(), upstreamMs })
           },
           onError(error) {
@@ -172,6 +192,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
           },
         },
       )
+      const onClientGone = () => stop(askClientGone())
+      clientGone.addEventListener('abort', onClientGone, { once: true })
       // Armed once the exchange exists (its constructor may throw); its handlers run later, on I/O.
       // The whole answer must come in time, not only its first byte: it is read before replying.
       const timer = startTimer(config.firstByteTimeoutMs, () => {
