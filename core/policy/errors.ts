@@ -18,6 +18,7 @@ export type OxyErrorCode =
   | 'invalid_access_key'
   | 'unknown_model'
   | 'body_too_large'
+  | 'model_lookup_busy'
   | 'request_body_incomplete'
   | 'upstream_unreachable'
   | 'upstream_connect_timeout'
@@ -38,6 +39,7 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_access_key: 401,
   unknown_model: 404,
   body_too_large: 413,
+  model_lookup_busy: 503,
   request_body_incomplete: 400,
   upstream_unreachable: 502,
   upstream_connect_timeout: 502,

@@ -5,6 +5,8 @@ import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
 import { OxyError, toErrorBody } from './errors'
+import type { ModelFinder } from './find-model'
+import { createModelFinder } from './find-model'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
@@ -52,10 +54,20 @@ export interface ForwardPlan {
    * Set when the upstream path depends on the body (Azure deployments by model): the engine
    * reads at most `maxBytes`, calls `choose`, and sends the same bytes on to the chosen path.
    */
-  readonly choosePathByBody?: {
-    readonly maxBytes: number
-    readonly choose: (body: Uint8Array) => string | LocalReply
-  }
+  readonly choosePathByBody?: BodyChoice
+}
+
+/**
+ * How the path is chosen from the body: the engine feeds a `findModel()` finder the body as it
+ * arrives, reading no more than `maxBytes` and only until it answers, then asks `chooseModel`;
+ * the bytes read so far go on first, then the rest of the body. (`choose` does the same from a
+ * whole body.)
+ */
+export interface BodyChoice {
+  readonly maxBytes: number
+  readonly choose: (body: Uint8Array) => string | LocalReply
+  readonly findModel: () => ModelFinder
+  readonly chooseModel: (model: string | undefined) => string | LocalReply
 }
 
 /** A request the proxy makes on its own behalf (GET /_oxy/ask) and answers from. */
@@ -157,19 +169,21 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     }
   }
   const contentType = getHeader(request.headers, 'content-type')
+  const chooseModel = (model: string | undefined) => {
+    try {
+      return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
+    } catch (error) {
+      return fail(error as OxyError)
+    }
+  }
   return {
     ...forward,
     upstreamPath: '',
     choosePathByBody: {
       maxBytes: Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES),
-      choose: (body) => {
-        try {
-          const model = readModel(body, contentType)
-          return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
-        } catch (error) {
-          return fail(error as OxyError)
-        }
-      },
+      choose: (body) => chooseModel(readModel(body, contentType)),
+      findModel: () => createModelFinder(contentType),
+      chooseModel,
     },
   }
 }
@@ -241,6 +255,14 @@ function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfi
     tokenRequired,
   })
   return { kind: 'reply', status: 200, headers: statusPageHeaders(), body, logPath: '/' }
+}
+
+/** Azure mode's lookups already hold all the body bytes this process allows: try again soon. */
+export function modelLookupBusy(): OxyError {
+  return new OxyError(
+    'model_lookup_busy',
+    'This proxy is reading too many large request bodies to find their model; retry in a moment.',
+  )
 }
 
 export function bodyTooLarge(limit: number): OxyError {

@@ -18,6 +18,7 @@ import {
   toClientHeaders,
 } from '../../policy'
 import { readCappedText } from './read-capped-text'
+import { readUntilModel } from './read-until-model'
 
 export interface FetchProxyOptions {
   /** Called once per finished exchange, when the response body has ended or failed. */
@@ -59,12 +60,11 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     if (plan.kind === 'call') return call(request, plan, startedAt)
     const choice = plan.choosePathByBody
     if (!choice) return forward(request, plan, startedAt)
-    const body = await readBody(request, choice.maxBytes)
-    if (body instanceof OxyError)
-      return reply(request, errorReply(body, plan.corsHeaders, plan.logPath), startedAt)
-    const chosen = choice.choose(body)
-    if (typeof chosen !== 'string') return reply(request, chosen, startedAt)
-    return forward(request, { ...plan, upstreamPath: chosen }, startedAt, body)
+    const read = await readUntilModel(request, choice)
+    if (read instanceof OxyError)
+      return reply(request, errorReply(read, plan.corsHeaders, plan.logPath), startedAt)
+    if (typeof read.chosen !== 'string') return reply(request, read.chosen, startedAt)
+    return forward(request, { ...plan, upstreamPath: read.chosen }, startedAt, read.body)
   }
 
   /** Answers with a reply the proxy made, and logs it. */
@@ -121,9 +121,11 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     request: Request,
     plan: ForwardPlan,
     startedAt: number,
-    readAlready?: Uint8Array,
+    // The body read to choose the path: all of it, or what was read and then the rest.
+    readAlready?: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<Response> {
-    const bytesIn = { count: readAlready?.byteLength ?? 0 }
+    const whole = readAlready instanceof Uint8Array ? readAlready : undefined
+    const bytesIn = { count: whole?.byteLength ?? 0 }
     const logExchange = (fields: Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesOut' | 'error'>) =>
       log?.({
         method: request.method,
@@ -156,8 +158,8 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
         ),
       ),
     )
-    const body = readAlready ?? (request.body ? countBytes(request.body, bytesIn, config.maxBodyBytes) : null)
-
+    const rest = readAlready instanceof ReadableStream ? readAlready : whole ? null : request.body
+    const body = whole ?? (rest ? countBytes(rest, bytesIn, config.maxBodyBytes) : null)
     const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
     // Workers pass a WebSocket upgrade through fetch(): the 101 carries the upstream socket.
     const websocket = request.headers.get('upgrade')?.toLowerCase() === 'websocket'
@@ -264,31 +266,6 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
   }
 
   return { fetch: handle }
-}
-
-/** Reads a whole request body, or the error for one over `maxBytes`. */
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | OxyError> {
-  if (!request.body) return new Uint8Array()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel()
-      return bodyTooLarge(maxBytes)
-    }
-    chunks.push(value)
-  }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
 }
 
 /** Counts request bytes on their way upstream and stops a body that grows past the limit. */

@@ -24,6 +24,7 @@ import {
 } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody, isChunked } from './has-body'
+import { readUntilModel } from './read-until-model'
 import { createBufferReclaimer } from './reclaim-buffers'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
@@ -99,12 +100,11 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     }
     const choice = plan.choosePathByBody
     if (choice) {
-      readBody(req, choice.maxBytes).then(
-        (body) => {
-          const chosen = choice.choose(body)
+      readUntilModel(req, choice).then(
+        ({ chosen, prefix, ended }) => {
           if (typeof chosen === 'string')
-            forward(req, res, { ...plan, upstreamPath: chosen }, startedAt, body)
-          else reply(req, res, chosen, startedAt)
+            forward(req, res, { ...plan, upstreamPath: chosen }, startedAt, prefix, !ended)
+          else reply(req, res, chosen, startedAt, undefined, !ended)
         },
         (error: unknown) =>
           reply(
@@ -215,6 +215,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     plan: ForwardPlan,
     startedAt: number,
     readAlready?: Buffer,
+    // The body was read only in part (until its model was known): the rest follows on req.
+    restFollows = false,
   ): void {
     const route = routes.routeFor(plan.upstream)
     const method = req.method ?? 'GET'
@@ -268,8 +270,11 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         {
           method,
           target: route.requestTarget(plan.upstreamPath),
-          headers: [...withBodyLength(req, plan.headers, readAlready, bodyless), ...route.extraHeaders],
-          chunked: readAlready === undefined && isChunked(req),
+          headers: [
+            ...withBodyLength(req, plan.headers, restFollows ? undefined : readAlready, bodyless),
+            ...route.extraHeaders,
+          ],
+          chunked: (readAlready === undefined || restFollows) && isChunked(req),
           retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
         },
         {
@@ -313,13 +318,17 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       upstream.resume()
     })
 
-    if (readAlready) {
+    if (readAlready && !restFollows) {
       bytesIn = readAlready.length
       upstream.end(readAlready)
     } else if (bodyless) {
       upstream.end()
       req.resume()
     } else {
+      if (readAlready) {
+        bytesIn = readAlready.length
+        upstream.write(readAlready)
+      }
       req.on('data', (chunk: Buffer) => {
         bytesIn += chunk.length
         reclaim(chunk.length)
@@ -330,6 +339,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         if (!upstream.write(chunk)) req.pause()
       })
       req.on('end', () => upstream.end())
+      if (restFollows) req.resume()
     }
 
     // The client went away (before or during the response): stop the upstream so the user stops
@@ -402,26 +412,6 @@ function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[
   const out = headers.filter(([name]) => name.toLowerCase() !== 'content-length')
   out.push(['Content-Length', String(length)])
   return out
-}
-
-/** Reads a whole request body, refusing more than `maxBytes`. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        req.removeAllListeners('data')
-        req.pause()
-        reject(bodyTooLarge(maxBytes))
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
-  })
 }
 
 function sendReply(res: ServerResponse, reply: LocalReply, closeConnection = false): void {
