@@ -11,7 +11,7 @@ import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
 import { toUpstreamHeaders } from './request-headers'
 import type { RequestTarget } from './request-target'
-import { parseRequestTarget, stripStagePrefix } from './request-target'
+import { doubleSlash, parseRequestTarget, stripStagePrefix } from './request-target'
 import type { Route } from './routes'
 import { matchRoute } from './routes'
 import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
@@ -95,6 +95,7 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
   const fail = (error: OxyError) => errorReply(error, corsHeaders, path)
+  if (path.startsWith('//')) return errorReply(doubleSlash(), corsHeaders, pathForLog(path))
 
   // Preflight and health need no credentials: browsers send no Authorization on a preflight.
   if (method === 'OPTIONS') {
@@ -143,6 +144,7 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   }
 
   const { route, path: routedPath } = matchRoute(path, config.routes)
+  if (routedPath.startsWith('//')) return fail(doubleSlash())
   const upstream = route.upstream
   let headers = toUpstreamHeaders(clientHeaders, {
     upstreamHost: upstream.host,

@@ -38,12 +38,7 @@ export function parseRequestTarget(target: string): RequestTarget {
   const queryAt = target.indexOf('?')
   const path = queryAt === -1 ? target : target.slice(0, queryAt)
   const query = queryAt === -1 ? '' : target.slice(queryAt + 1)
-  if (path.startsWith('//')) {
-    throw new OxyError(
-      'invalid_path',
-      'The path must not start with //; check the base URL for a trailing slash.',
-    )
-  }
+  if (path.startsWith('//')) throw doubleSlash()
   if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) {
     throw new OxyError(
       'invalid_path',
@@ -67,4 +62,16 @@ export function stripStagePrefix(path: string, stages: readonly string[]): strin
   const first = end === -1 ? path.slice(1) : path.slice(1, end)
   if (!stages.includes(first)) return path
   return end === -1 ? '/' : path.slice(end)
+}
+
+/**
+ * A path starting with `//` reads as an authority to URL parsers and some upstreams
+ * (`//evil.example/x`); it is refused at the door, and again once a stage or route prefix is
+ * removed, since `/release//host/x` becomes one.
+ */
+export function doubleSlash(): OxyError {
+  return new OxyError(
+    'invalid_path',
+    'The path must not start with //; check the base URL for a trailing slash.',
+  )
 }

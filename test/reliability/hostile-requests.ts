@@ -49,6 +49,18 @@ export function hostileRequests(evil: string): HostileRequest[] {
       expect: 'refused',
     },
     { name: 'path starting with //', bytes: get(`//${evil}/v1/models`), expect: 'refused' },
+    // `//` again once a stage or route prefix is removed (the targets run with both).
+    { name: 'stage then //', bytes: get(`/release//${evil}/v1/models`), expect: 'refused' },
+    { name: 'route then //', bytes: get(`/anthropic//${evil}/v1/models`), expect: 'refused' },
+    { name: 'stage, route, then //', bytes: get(`/test/anthropic//${evil}/v1/models`), expect: 'refused' },
+    {
+      name: 'WebSocket upgrade: route then //',
+      bytes: get(
+        `/anthropic//${evil}/v1/realtime`,
+        'Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n',
+      ).replace(END, 'Connection: Upgrade\r\n\r\n'),
+      expect: 'refused',
+    },
     { name: 'path with a backslash', bytes: get(`/\\${evil}/v1/models`), expect: 'refused' },
     { name: 'path with ..', bytes: get('/v1/../../v1/models'), expect: 'refused' },
     { name: 'path with .', bytes: get('/./v1/models'), expect: 'refused' },
