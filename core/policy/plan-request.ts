@@ -15,7 +15,7 @@ import { doubleSlash, parseRequestTarget, stripStagePrefix } from './request-tar
 import type { Route } from './routes'
 import { matchRoute } from './routes'
 import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
-import { upstreamRedirect } from './upstream-error'
+import { invalidStatus, upstreamRedirect } from './upstream-error'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
@@ -219,6 +219,7 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
     toReply: (status, body) => {
       // Never followed (it could take the key elsewhere), and no use to someone asking a question.
       if (status >= 300 && status < 400) return errorReply(upstreamRedirect(status), corsHeaders, ASK_PATH)
+      if (status < 200 || status > 599) return errorReply(invalidStatus(status), corsHeaders, ASK_PATH)
       const answer = status === 200 ? readAnswer(body) : undefined
       if (answer === undefined) {
         // The upstream's own error, as it sent it (OpenAI-shaped already).

@@ -12,12 +12,15 @@ import {
   bodyTooLarge,
   classifyUpstreamError,
   errorReply,
+  invalidStatus,
+  isEventStream,
   MAX_ASK_ANSWER_BYTES,
   OxyError,
   planRequest,
   toClientHeaders,
 } from '../../policy'
 import { readCappedText } from './read-capped-text'
+import { readFirstChunk } from './read-first-chunk'
 import { readUntilModel } from './read-until-model'
 
 export interface FetchProxyOptions {
@@ -191,6 +194,13 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       logExchange({ status: 101, upstreamMs, bytesOut: 0 })
       return new Response(null, { status: 101, webSocket } as ResponseInit)
     }
+    if (upstream.status < 200 || upstream.status > 599) {
+      // RFC 9110 section 15: invalid, to be read as a 5xx; Response() would throw on it.
+      upstream.body?.cancel().catch(() => {})
+      const reply = errorReply(invalidStatus(upstream.status), plan.corsHeaders, plan.logPath)
+      logExchange({ status: reply.status, upstreamMs, bytesOut: 0, error: 'upstream_bad_response' })
+      return toResponse(reply)
+    }
     const responseHeaders = toClientHeaders([...upstream.headers], {
       bodyDecoded: true,
       corsHeaders: plan.corsHeaders,
@@ -205,6 +215,15 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     }
 
     const reader = upstream.body.getReader()
+    const readAhead = isEventStream(responseHeaders)
+      ? undefined
+      : await readFirstChunk(reader, abort.signal, config.idleTimeoutMs)
+    if (readAhead instanceof OxyError) {
+      request.signal?.removeEventListener('abort', onClientAbort)
+      logExchange({ status: readAhead.status, upstreamMs, bytesOut: 0, error: readAhead.code })
+      return toResponse(errorReply(readAhead, plan.corsHeaders, plan.logPath))
+    }
+    let first = readAhead
     let bytesOut = 0
     let idleTimer: ReturnType<typeof setTimeout> | undefined
     const finish = (error?: string) => {
@@ -226,7 +245,8 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
           ),
         )
         try {
-          const { done, value } = await reader.read()
+          const { done, value } = first ?? (await reader.read())
+          first = undefined
           clearTimeout(idleTimer)
           if (done) {
             controller.close()

@@ -227,6 +227,11 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     let exchange: UpstreamExchange | undefined
     let idleTimer: NodeJS.Timeout | undefined
     const bodyless = readAlready === undefined && !hasBody(req)
+    let pendingHead: (() => void) | undefined
+    const writePendingHead = () => {
+      pendingHead?.()
+      pendingHead = undefined
+    }
 
     const firstByteTimer = startTimer(config.firstByteTimeoutMs, () =>
       fail(
@@ -285,12 +290,17 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
               bodyDecoded: false,
               corsHeaders: plan.corsHeaders,
             })
-            res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
-            // An SSE client should see the 200 at once, not with the first token.
-            if (isEventStream(clientHeaders)) res.flushHeaders()
+            // Written with the first body byte, so that a body broken at once still gets a 502;
+            // an SSE client should see the 200 at once, not with the first token.
+            pendingHead = () => res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
+            if (isEventStream(clientHeaders)) {
+              writePendingHead()
+              res.flushHeaders()
+            }
             idleTimer = startTimer(config.idleTimeoutMs, onIdle)
           },
           onData(chunk) {
+            writePendingHead()
             bytesOut += chunk.length
             reclaim(chunk.length)
             idleTimer?.refresh()
@@ -298,6 +308,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
           },
           onEnd() {
             clearTimers()
+            writePendingHead()
             res.end()
           },
           onError: (error) => fail(classifyNodeUpstreamError(error)),

@@ -182,6 +182,10 @@ export class ResponseParser {
 
   #readHead(data: Buffer, offset: number): number {
     const end = data.indexOf(CRLFCRLF, offset)
+    // A line ended by a bare LF: its head would never end in CRLFCRLF, and waiting for one
+    // held the exchange until the first-byte timeout. Refused (RFC 9112 section 2.2: MAY).
+    if (hasBareLf(data, offset, end === -1 ? data.length : end))
+      throw new ResponseParseError('HPE_LF_EXPECTED')
     if (end === -1) {
       if (data.length - offset > MAX_HEAD_BYTES) throw new ResponseParseError('HPE_HEADER_OVERFLOW')
       this.#pending = data.subarray(offset)
@@ -196,8 +200,8 @@ export class ResponseParser {
     const lines = text.split('\r\n')
     const status = STATUS_LINE.exec(lines[0] ?? '')
     const code = Number(status?.[2])
-    // Node refuses to send a status below 100 to the client; say so here rather than there.
-    if (!status || code < 100) throw new ResponseParseError('HPE_INVALID_CONSTANT')
+    // RFC 9110 section 15: statuses outside 100-599 are invalid, to be treated as a 5xx.
+    if (!status || code < 100 || code > 599) throw new ResponseParseError('HPE_INVALID_CONSTANT')
     const http10 = status[1] === '0'
     const rawHeaders: string[] = []
     let contentLength: string | undefined
@@ -342,4 +346,10 @@ function trimOws(value: string): string {
   while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++
   while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--
   return start === 0 && end === value.length ? value : value.slice(start, end)
+}
+
+function hasBareLf(data: Buffer, from: number, to: number): boolean {
+  for (let at = data.indexOf(0x0a, from); at !== -1 && at < to; at = data.indexOf(0x0a, at + 1))
+    if (at === from || data[at - 1] !== 0x0d) return true
+  return false
 }
