@@ -41,7 +41,8 @@ function createProxy(bindings: object, write: (line: string) => void): LoadedPro
     throw error
   }
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+  // workerd ends an errored body cleanly (cloudflare/workerd#6818): say so inside the stream.
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, inBandStreamErrors: true }) }
 }
 
 function writeConsole(line: string): void {

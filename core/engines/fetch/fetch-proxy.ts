@@ -19,6 +19,7 @@ import {
   planRequest,
   toClientHeaders,
 } from '../../policy'
+import { inBandErrorEvent } from './in-band-error'
 import { readCappedText } from './read-capped-text'
 import { readFirstChunk } from './read-first-chunk'
 import { readUntilModel } from './read-until-model'
@@ -28,6 +29,11 @@ export interface FetchProxyOptions {
   readonly onLog?: (entry: AccessLogEntry) => void
   /** The runtime's fetch; injectable for runtimes that hand it over (Workers service bindings). */
   readonly fetch?: typeof fetch
+  /**
+   * End a broken event stream with an in-band error event instead of erroring the body: for
+   * runtimes that end an errored body cleanly (Workers), where a cut would look complete.
+   */
+  readonly inBandStreamErrors?: boolean
 }
 
 export interface FetchProxy {
@@ -268,7 +274,10 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
                   cause: caught,
                 },
               )
-          controller.error(error)
+          if (options.inBandStreamErrors && isEventStream(responseHeaders)) {
+            controller.enqueue(inBandErrorEvent(error))
+            controller.close()
+          } else controller.error(error)
           finish(error.code)
         }
       },
