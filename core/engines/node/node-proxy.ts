@@ -80,8 +80,14 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       reply(req, res, plan, startedAt)
       return
     }
-    if (options.requireHost && !hasOneHost(req)) {
-      const error = new OxyError('invalid_request', 'An HTTP/1.1 request needs exactly one Host header.')
+    if (options.requireHost && (req.httpVersionMajor < 1 || !hasOneHost(req))) {
+      // llhttp reads a request line without a version as HTTP/0.9, which has no headers at all.
+      const error = new OxyError(
+        'invalid_request',
+        req.httpVersionMajor < 1
+          ? 'The request line has no HTTP version (HTTP/0.9 is not accepted).'
+          : 'An HTTP/1.1 request needs exactly one Host header.',
+      )
       reply(req, res, errorReply(error, [], plan.logPath), startedAt, undefined, true)
       return
     }
