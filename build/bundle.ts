@@ -27,6 +27,23 @@ function omitModules(omit: readonly string[]): esbuild.Plugin {
   }
 }
 
+/** Bundles another file in place of a module: a dependency's code for the one case we use. */
+function replaceModules(replace: Readonly<Record<string, string>>, rootDir: string): esbuild.Plugin {
+  const entries = Object.entries(replace)
+  return {
+    name: 'oxy-replace-modules',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const resolved = path.join(args.resolveDir, args.path)
+        const match = entries.find(
+          ([suffix]) => resolved.endsWith(suffix) || resolved.endsWith(`${suffix}.js`),
+        )
+        return match ? { path: path.join(rootDir, match[1]) } : undefined
+      })
+    },
+  }
+}
+
 /** Bundles one entry with everything it imports into a single file, node_modules included. */
 export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Buffer> {
   const result = await esbuild.build({
@@ -40,7 +57,10 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
     // size budget is 60 KB (docs/benchmarks.md). worker.js stays readable: users paste it into
     // the Workers dashboard editor. Names survive, so stack traces still say where.
     minify: spec.runtime !== 'workers',
-    plugins: spec.omit ? [omitModules(spec.omit)] : [],
+    plugins: [
+      ...(spec.omit ? [omitModules(spec.omit)] : []),
+      ...(spec.replace ? [replaceModules(spec.replace, rootDir)] : []),
+    ],
     // serverless-http is MIT: its notice travels with its code.
     legalComments: 'eof',
     banner: { js: `// oxy ${VERSION}: a reverse proxy for the OpenAI API.` },

@@ -14,6 +14,8 @@ export interface BundleSpec {
   readonly runtime?: 'node' | 'workers'
   /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
   readonly omit?: readonly string[]
+  /** Module paths (suffixes) bundled as another file instead, relative to the repository root. */
+  readonly replace?: Readonly<Record<string, string>>
 }
 
 export interface CopiedFile {
@@ -65,6 +67,12 @@ export const TARGETS: readonly BuildTarget[] = [
       format: 'cjs',
       // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
       omit: ['serverless-http/lib/provider/azure'],
+      // Its framework detection (express, koa, hapi, ...) and content-type matching, for the one
+      // case each that oxy uses: a plain listener, and a function that says what is binary.
+      replace: {
+        'serverless-http/lib/framework/get-framework': 'adapters/aws-lambda/plain-listener.cjs',
+        'serverless-http/lib/provider/aws/is-binary': 'adapters/aws-lambda/binary-by-function.cjs',
+      },
     },
     files: [],
   },

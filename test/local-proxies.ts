@@ -1,7 +1,7 @@
-import { createLogger } from '../adapters/node/logger'
-import { startServer } from '../adapters/node/server'
 import { parseConfig } from '../core'
 import { createFetchProxy } from '../core/engines/fetch'
+import { createLogger } from '../core/server/logger'
+import { startServer } from '../core/server/start-server'
 import type { ProxyUnderTest } from './conformance'
 import { serveFetch } from './serve-fetch'
 

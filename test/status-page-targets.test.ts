@@ -1,13 +1,13 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { readBuiltWorker } from '../adapters/cloudflare-workers/read-built-worker'
-import { startWorkerd } from '../adapters/cloudflare-workers/start-workerd'
 import { STATUS_PAGE_CSP } from '../core'
 import { bootScript, findFreePort, useUnzippedArtifact } from './boot-artifact'
 import type { ProxyUnderTest, StartProxy } from './conformance'
 import type { FakeOpenAI } from './fake-openai'
 import { startFakeOpenAI } from './fake-openai'
 import { startFetchProxy, startNodeProxy } from './local-proxies'
+import { readBuiltWorker } from './read-built-worker'
+import { startWorkerd } from './start-workerd'
 
 /** What a browser sends when someone opens the URL. */
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'

@@ -1,4 +1,4 @@
-import { runServer } from '../node'
+import { runServer } from '../../core/server'
 import { toFcServerInput } from './defaults'
 
 // Started by /code/main or /code/bootstrap on an Aliyun FC custom runtime.

@@ -9,11 +9,10 @@ import type {
   Context,
 } from 'aws-lambda'
 import serverless from 'serverless-http'
-import type { AccessLogEntry, ConfigError } from '../../core'
-import { errorReply } from '../../core'
+import type { AccessLogEntry, ConfigError, LoadedConfig } from '../../core'
+import { configErrorReply } from '../../core'
 import { createNodeProxy } from '../../core/engines/node'
 import { isBinaryResponse } from './is-binary-response'
-import type { LoadedConfig } from './load-config'
 import type { StageEvent } from './strip-api-stage'
 import { stripApiStage } from './strip-api-stage'
 
@@ -101,7 +100,7 @@ function withHeaderObject(writeHead: WriteHead): WriteHead {
 
 function replyWithConfigError(error: ConfigError): Listener {
   return (req, res) => {
-    const reply = errorReply(error, [], req.url ?? '/')
+    const reply = configErrorReply(error, req.url ?? '/')
     res.writeHead(reply.status, reply.headers.flat())
     res.end(reply.body)
   }

@@ -1,10 +1,9 @@
 import type { Writable } from 'node:stream'
 import type { LambdaFunctionURLEvent } from 'aws-lambda'
-import type { AccessLogEntry, ConfigError } from '../../core'
-import { errorReply, OxyError, parseRequestTarget } from '../../core'
+import type { AccessLogEntry, LoadedConfig } from '../../core'
+import { configErrorReply, errorReply, OxyError, parseRequestTarget } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy, toResponse } from '../../core/engines/fetch'
-import type { LoadedConfig } from './load-config'
 import { toFetchRequest } from './to-fetch-request'
 
 /** What the Lambda runtime hands a streaming handler: a writable with Node stream semantics. */
@@ -31,9 +30,11 @@ export function createStreamHandler(
   onLog?: (entry: AccessLogEntry) => void,
 ): StreamHandler {
   if (!runtime) return missingRuntime
-  const proxy: FetchProxy | undefined = loaded.ok ? createFetchProxy(loaded.config, { onLog }) : undefined
+  const proxy = loaded.ok ? createFetchProxy(loaded.config, { onLog }) : undefined
   return runtime.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream: ResponseStream) => {
-    const response = proxy ? await forward(proxy, event, responseStream) : configErrorResponse(loaded)
+    const response = loaded.ok
+      ? await forward(proxy!, event, responseStream)
+      : toResponse(configErrorReply(loaded.error, '/'))
     await writeResponse(runtime, responseStream, response)
   })
 }
@@ -60,10 +61,6 @@ async function forward(proxy: FetchProxy, event: LambdaFunctionURLEvent, respons
     return errorResponse(new OxyError('invalid_request', `The request cannot be proxied: ${reason}`))
   }
   return proxy.fetch(request)
-}
-
-function configErrorResponse(loaded: LoadedConfig): Response {
-  return errorResponse((loaded as { error: ConfigError }).error)
 }
 
 function errorResponse(error: OxyError): Response {

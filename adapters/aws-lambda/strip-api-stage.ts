@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { stripStagePrefix } from '../../core'
 
 /** What serverless-http's request hook sees of the event. */
 export interface StageEvent {
@@ -8,16 +9,16 @@ export interface StageEvent {
 
 /**
  * An HTTP API (payload 2.0) on a named stage puts the stage in rawPath (`/prod/v1/models`), where
- * REST APIs and `$default` stages do not:
+ * REST APIs, function URLs and `$default` stages do not:
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  * Removing it lets clients use the stage URL as their base URL.
  */
-export function stripApiStage(req: IncomingMessage, event: StageEvent): void {
+export function stagesInPath(event: StageEvent): string[] {
   const stage = event.requestContext?.stage
-  if (event.version !== '2.0' || !stage || stage === '$default' || req.url === undefined) return
-  const prefix = `/${stage}`
-  if (req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`)) {
-    const rest = req.url.slice(prefix.length)
-    req.url = rest.startsWith('/') ? rest : `/${rest}`
-  }
+  return event.version === '2.0' && stage && stage !== '$default' ? [stage] : []
+}
+
+/** serverless-http's request hook: the buffered handler's request without the stage. */
+export function stripApiStage(req: IncomingMessage, event: StageEvent): void {
+  if (req.url !== undefined) req.url = stripStagePrefix(req.url, stagesInPath(event))
 }

@@ -1,4 +1,6 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda'
+import { stripStagePrefix } from '../../core'
+import { stagesInPath } from './strip-api-stage'
 
 /** The Request's origin is never used for routing: the policy reads only path and query. */
 const REQUEST_ORIGIN = 'https://lambda-url.invalid'
@@ -23,18 +25,10 @@ export function toFetchRequest(event: LambdaFunctionURLEvent, signal?: AbortSign
     event.body === undefined || BODYLESS_METHODS.has(method)
       ? undefined
       : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8')
-  return new Request(REQUEST_ORIGIN + stripNamedStage(event.rawPath, event.requestContext.stage) + query, {
+  return new Request(REQUEST_ORIGIN + stripStagePrefix(event.rawPath, stagesInPath(event)) + query, {
     method,
     headers,
     body,
     signal,
   })
-}
-
-/** HTTP APIs on a named stage put it in rawPath; function URLs use `$default`, which never shows. */
-function stripNamedStage(rawPath: string, stage: string | undefined): string {
-  if (!stage || stage === '$default') return rawPath
-  const prefix = `/${stage}`
-  if (rawPath === prefix) return '/'
-  return rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : rawPath
 }

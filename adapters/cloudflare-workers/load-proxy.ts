@@ -1,5 +1,5 @@
-import type { AccessLogEntry, ProxyConfig } from '../../core'
-import { ConfigError, formatAccessLog, parseConfig } from '../../core'
+import type { AccessLogEntry, ConfigError, ProxyConfig } from '../../core'
+import { formatAccessLog, loadConfig } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy } from '../../core/engines/fetch'
 import { WORKERS_DEFAULTS } from './defaults'
@@ -33,13 +33,9 @@ export function loadProxy(bindings: object, options: LoadProxyOptions = {}): Loa
 }
 
 function createProxy(bindings: object, write: (line: string) => void): LoadedProxy {
-  let config: ProxyConfig
-  try {
-    config = parseConfig(toEnvRecord(bindings), WORKERS_DEFAULTS)
-  } catch (error) {
-    if (error instanceof ConfigError) return { kind: 'invalid', error }
-    throw error
-  }
+  const loaded = loadConfig(toEnvRecord(bindings), WORKERS_DEFAULTS)
+  if (!loaded.ok) return { kind: 'invalid', error: loaded.error }
+  const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
   // workerd ends an errored body cleanly (cloudflare/workerd#6818): say so inside the stream.
   return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, inBandStreamErrors: true }) }

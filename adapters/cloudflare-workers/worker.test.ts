@@ -7,11 +7,11 @@ import type { FakeOpenAI } from '../../test/fake-openai'
 import { MODELS, startFakeOpenAI } from '../../test/fake-openai'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
+import type { BuiltWorker } from '../../test/read-built-worker'
+import { readBuiltWorker } from '../../test/read-built-worker'
+import type { WorkerdOptions } from '../../test/start-workerd'
+import { startWorkerd } from '../../test/start-workerd'
 import { describeWebSocketPassthrough } from '../../test/websocket-passthrough'
-import type { BuiltWorker } from './read-built-worker'
-import { readBuiltWorker } from './read-built-worker'
-import type { WorkerdOptions } from './start-workerd'
-import { startWorkerd } from './start-workerd'
 
 let built: Promise<BuiltWorker> | undefined
 /** The zip the globalSetup built from this tree, opened once per file. */

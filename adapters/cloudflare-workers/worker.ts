@@ -1,4 +1,5 @@
-import { toConfigErrorResponse } from './config-error-response'
+import { configErrorReply } from '../../core'
+import { toResponse } from '../../core/engines/fetch'
 import { loadProxy } from './load-proxy'
 
 /**
@@ -11,6 +12,6 @@ export default {
     const loaded = loadProxy(env)
     return loaded.kind === 'ready'
       ? loaded.proxy.fetch(request)
-      : toConfigErrorResponse(loaded.error, request)
+      : toResponse(configErrorReply(loaded.error, new URL(request.url).pathname))
   },
 }

@@ -1,8 +1,8 @@
 import cluster from 'node:cluster'
 import os from 'node:os'
 import type { Env } from '../../core'
-import { ConfigError, parseConfig } from '../../core'
-import { createLogger } from './logger'
+import { ConfigError } from '../../core'
+import { createLogger, loadConfigOrExit } from '../../core/server'
 
 /**
  * A higher count than this is a typo, not a machine: every worker is a whole Node process (~40 MB).
@@ -32,7 +32,7 @@ export function parseWorkers(env: Env, cores: number = os.availableParallelism()
  */
 export function runPrimary(env: Env, count: number): void {
   // Validated here once, so a bad variable exits 1 before any worker starts, not once per worker.
-  const config = parseConfig(env)
+  const config = loadConfigOrExit(env)
   const logger = createLogger(config.log)
   let stopping = false
   let failed = false

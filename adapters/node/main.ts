@@ -1,6 +1,6 @@
+import { runServer } from '../../core/server'
 import { isClusterWorker, parseWorkers, runPrimary } from './cluster'
 import { runDoctorCli } from './doctor-cli'
-import { runServer } from './run'
 
 // The self-hosted server: `npm start`, or `node oxy.mjs` from the node-server bundle.
 // With OXY_WORKERS set, this process becomes the cluster primary and its workers run the server.

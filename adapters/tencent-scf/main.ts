@@ -1,4 +1,4 @@
-import { runServer } from '../node'
+import { runServer } from '../../core/server'
 import { SCF_DEFAULTS } from './defaults'
 
 // Started by scf_bootstrap on a Tencent SCF Web function.

@@ -1,3 +1,5 @@
+import type { OxyErrorCode } from './errors'
+
 /**
  * One JSON line per request. Deliberately has no field for headers, query strings or bodies:
  * Authorization, api-key, cookies and prompts never reach a log.
@@ -14,7 +16,7 @@ export interface AccessLogEntry {
   readonly bytesIn: number
   readonly bytesOut: number
   /** Why the exchange failed, as an error code, when it did. */
-  readonly error?: string | undefined
+  readonly error?: OxyErrorCode | undefined
 }
 
 export function formatAccessLog(entry: AccessLogEntry, now: Date = new Date()): string {

@@ -22,6 +22,15 @@ describe('findAccessToken', () => {
     ])
   })
 
+  it('should go on comparing after the first key matches', () => {
+    vi.mocked(constantTimeEqual).mockClear()
+    expect(findAccessToken([['api-key', KEYS[0]!]], KEYS)).toEqual(new Set(['api-key']))
+    expect(vi.mocked(constantTimeEqual).mock.calls).toEqual([
+      [KEYS[0], KEYS[0]],
+      [KEYS[0], KEYS[1]],
+    ])
+  })
+
   it('should find tokens in api-key and x-api-key, and nothing in other headers', () => {
     expect(findAccessToken([['api-key', KEYS[0]!]], KEYS)).toEqual(new Set(['api-key']))
     expect(findAccessToken([['X-Api-Key', KEYS[0]!]], KEYS)).toEqual(new Set(['x-api-key']))

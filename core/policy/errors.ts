@@ -28,6 +28,8 @@ export type OxyErrorCode =
   | 'upstream_redirect'
   | 'upstream_timeout'
   | 'upstream_idle_timeout'
+  /** Not sent to anyone: the access log's word for a client that left before the response ended. */
+  | 'client_closed'
 
 const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_config: 500,
@@ -49,6 +51,8 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   upstream_redirect: 502,
   upstream_timeout: 504,
   upstream_idle_timeout: 504,
+  // nginx's code for the same event; it only ever appears in a log line.
+  client_closed: 499,
 }
 
 export class OxyError extends Error {

@@ -4,7 +4,7 @@ import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, with
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
-import { OxyError, toErrorBody } from './errors'
+import { isOxyError, OxyError, toErrorBody } from './errors'
 import type { ModelFinder } from './find-model'
 import { createModelFinder } from './find-model'
 import type { HeaderList, HeaderPair } from './header-list'
@@ -77,6 +77,8 @@ export interface UpstreamCall {
   readonly upstreamPath: string
   readonly headers: HeaderPair[]
   readonly body: string
+  /** CORS headers for the reply, also when the call fails. */
+  readonly corsHeaders: HeaderPair[]
   readonly logPath: string
   readonly toReply: (status: number, body: string) => LocalReply
 }
@@ -86,16 +88,11 @@ export type RequestPlan = LocalReply | ForwardPlan | UpstreamCall
 /** Decides, without I/O, what to do with a request: answer it, forward it, or call on its behalf. */
 export function planRequest(request: IncomingRequest, config: ProxyConfig): RequestPlan {
   const corsHeaders = corsHeadersFor(request.headers, config.corsOrigins)
-  let target: RequestTarget
-  try {
-    target = parseRequestTarget(request.target)
-  } catch (error) {
-    return errorReply(error as OxyError, corsHeaders, pathForLog(request.target))
-  }
+  const target = parseTarget(request.target)
+  if (isOxyError(target)) return errorReply(target, corsHeaders, pathForLog(request.target))
   const path = stripStagePrefix(target.path, config.stagePrefixes)
   const method = request.method.toUpperCase()
   const fail = (error: OxyError) => errorReply(error, corsHeaders, path)
-  if (path.startsWith('//')) return errorReply(doubleSlash(), corsHeaders, pathForLog(path))
 
   // Preflight and health need no credentials: browsers send no Authorization on a preflight.
   if (method === 'OPTIONS') {
@@ -144,7 +141,8 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   }
 
   const { route, path: routedPath } = matchRoute(path, config.routes)
-  if (routedPath.startsWith('//')) return fail(doubleSlash())
+  // `//` again once a stage or route prefix is gone: nothing before this line reaches an upstream.
+  if (path.startsWith('//') || routedPath.startsWith('//')) return fail(doubleSlash())
   const upstream = route.upstream
   let headers = toUpstreamHeaders(clientHeaders, {
     upstreamHost: upstream.host,
@@ -171,22 +169,32 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     }
   }
   const contentType = getHeader(request.headers, 'content-type')
+  const maxBytes = Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES)
+  const toPath = (model: string | undefined) =>
+    upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
+  return { ...forward, upstreamPath: '', choosePathByBody: bodyChoice(maxBytes, contentType, toPath, fail) }
+}
+
+/** Azure mode's choice of deployment by the body's model; an unknown model is refused. */
+function bodyChoice(
+  maxBytes: number,
+  contentType: string | undefined,
+  toPath: (model: string | undefined) => string,
+  fail: (error: OxyError) => LocalReply,
+): BodyChoice {
   const chooseModel = (model: string | undefined) => {
     try {
-      return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
+      return toPath(model)
     } catch (error) {
-      return fail(error as OxyError)
+      if (!isOxyError(error)) throw error
+      return fail(error)
     }
   }
   return {
-    ...forward,
-    upstreamPath: '',
-    choosePathByBody: {
-      maxBytes: Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES),
-      choose: (body) => chooseModel(readModel(body, contentType)),
-      findModel: () => createModelFinder(contentType),
-      chooseModel,
-    },
+    maxBytes,
+    choose: (body) => chooseModel(readModel(body, contentType)),
+    findModel: () => createModelFinder(contentType),
+    chooseModel,
   }
 }
 
@@ -215,6 +223,7 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
     upstreamPath,
     headers,
     body: askBody(config.askModel, question),
+    corsHeaders,
     logPath: ASK_PATH,
     toReply: (status, body) => {
       // Never followed (it could take the key elsewhere), and no use to someone asking a question.
@@ -291,6 +300,16 @@ function jsonReply(status: number, value: unknown, corsHeaders: HeaderList, logP
     ],
     body: JSON.stringify(value),
     logPath,
+  }
+}
+
+/** The request-target's path and query, or the client's error in it. */
+function parseTarget(raw: string): RequestTarget | OxyError {
+  try {
+    return parseRequestTarget(raw)
+  } catch (error) {
+    if (isOxyError(error)) return error
+    throw error
   }
 }
 

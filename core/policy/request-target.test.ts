@@ -76,4 +76,10 @@ describe('stripStagePrefix', () => {
     expect(stripStagePrefix('/releases/v1', stages)).toBe('/releases/v1')
     expect(stripStagePrefix('/release/v1', [])).toBe('/release/v1')
   })
+
+  it('should keep the query of a whole request-target', () => {
+    expect(stripStagePrefix('/prod/v1/models?a=1', ['prod'])).toBe('/v1/models?a=1')
+    expect(stripStagePrefix('/prod?a=1', ['prod'])).toBe('/?a=1')
+    expect(stripStagePrefix('/products?a=1', ['prod'])).toBe('/products?a=1')
+  })
 })

@@ -54,14 +54,16 @@ export function parseRequestTarget(target: string): RequestTarget {
 /**
  * Removes a leading API gateway stage segment (`/release/v1/models` -> `/v1/models`), so that
  * both the old gateway URL and the function URL work. Tencent's API Gateway put the stage
- * in front of every path and users had to strip it by hand.
+ * in front of every path and users had to strip it by hand; AWS HTTP APIs on a named stage do
+ * the same. Takes a path or a whole request-target (`/prod?x=1` -> `/?x=1`).
  */
-export function stripStagePrefix(path: string, stages: readonly string[]): string {
-  if (stages.length === 0) return path
-  const end = path.indexOf('/', 1)
-  const first = end === -1 ? path.slice(1) : path.slice(1, end)
-  if (!stages.includes(first)) return path
-  return end === -1 ? '/' : path.slice(end)
+export function stripStagePrefix(target: string, stages: readonly string[]): string {
+  if (stages.length === 0) return target
+  const end = target.slice(1).search(/[/?]/) + 1
+  const first = end === 0 ? target.slice(1) : target.slice(1, end)
+  if (!stages.includes(first)) return target
+  if (end === 0) return '/'
+  return target[end] === '?' ? `/${target.slice(end)}` : target.slice(end)
 }
 
 /**

@@ -1,10 +1,10 @@
 import { chmod, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { inject } from 'vitest'
-import type { BuiltWorker } from '../../adapters/cloudflare-workers/read-built-worker'
-import { readBuiltWorker } from '../../adapters/cloudflare-workers/read-built-worker'
-import { startWorkerd } from '../../adapters/cloudflare-workers/start-workerd'
 import { bootScript, useUnzippedArtifact } from '../boot-artifact'
+import type { BuiltWorker } from '../read-built-worker'
+import { readBuiltWorker } from '../read-built-worker'
+import { startWorkerd } from '../start-workerd'
 import { childPids } from './proc-stats'
 import { SECRET_ENV } from './secrets'
 

@@ -1,1 +1,2 @@
 export * from './fetch-proxy'
+export * from './to-response'

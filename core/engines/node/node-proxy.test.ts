@@ -7,6 +7,7 @@ import { generate } from 'selfsigned'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { rawGet, withTimeout } from '../../../test/conformance'
+import { describeExchangeAgreement } from '../../../test/exchange-agreement'
 import type { FakeOpenAI } from '../../../test/fake-openai'
 import { sha256, startFakeOpenAI } from '../../../test/fake-openai'
 import { startForwardProxy } from '../../../test/forward-proxy'
@@ -369,3 +370,20 @@ async function startTlsServer(): Promise<{ port: number; handshakes(): number; c
     },
   }
 }
+
+describeExchangeAgreement('node engine', async (env) => {
+  const logs: AccessLogEntry[] = []
+  const proxy = createNodeProxy(parseConfig(env), { onLog: (entry) => logs.push(entry) })
+  const server = http.createServer(proxy.handle)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    logs,
+    async close() {
+      server.closeAllConnections()
+      server.close()
+      proxy.close()
+    },
+  }
+})

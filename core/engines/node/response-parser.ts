@@ -6,6 +6,7 @@
  * https://www.rfc-editor.org/rfc/rfc9112
  */
 
+import { hasBareLf } from './bare-lf'
 import { INVALID_VALUE_CHAR, TOKEN } from './field-syntax'
 
 /** Status line plus headers. Node's own limit is 16 KiB; an API answering more is broken. */
@@ -346,10 +347,4 @@ function trimOws(value: string): string {
   while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++
   while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--
   return start === 0 && end === value.length ? value : value.slice(start, end)
-}
-
-function hasBareLf(data: Buffer, from: number, to: number): boolean {
-  for (let at = data.indexOf(0x0a, from); at !== -1 && at < to; at = data.indexOf(0x0a, at + 1))
-    if (at === from || data[at - 1] !== 0x0d) return true
-  return false
 }

@@ -3,11 +3,11 @@ import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { parseConfig } from '../../core'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
+import { parseConfig } from '../policy'
 import { createLogger } from './logger'
-import { startServer } from './server'
+import { startServer } from './start-server'
 
 let upstream: FakeOpenAI
 beforeAll(async () => {

@@ -2,23 +2,23 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { ProxyConfig } from '../../core'
-import { errorReply, OxyError } from '../../core'
 import {
   createNodeProxy,
   createUpgradeHandler,
   oneExchangePerConnection,
   writeRawReply,
-} from '../../core/engines/node'
+} from '../engines/node'
+import type { ProxyConfig } from '../policy'
+import { errorReply, OxyError } from '../policy'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
 /**
  * Longer than the 60 s idle timeout of the load balancers that sit in front of functions and
- * servers (SCF, FC, ALB), so that they, not we, close an idle connection, and never race us.
+ * servers, so that they, not we, close an idle connection, and never race us.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000
-/** In-flight requests get this long to finish after SIGTERM; SCF and FC stop an instance soon after. */
+/** In-flight requests get this long to finish after SIGTERM; function platforms stop an instance soon after. */
 export const DRAIN_TIMEOUT_MS = 25_000
 
 export interface RunningServer {

@@ -1,4 +1,4 @@
 export * from './logger'
-export * from './run'
-export * from './server'
+export * from './run-server'
+export * from './start-server'
 export * from './track-connections'

@@ -1,10 +1,10 @@
-import { parseConfig } from '../../core'
 import { describeConformance } from '../../test/conformance'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
 import { describeWebSocketPassthrough } from '../../test/websocket-passthrough'
+import { parseConfig } from '../policy'
 import { createLogger } from './logger'
-import { startServer } from './server'
+import { startServer } from './start-server'
 
 const {
   'x-fc-access-key-id': id,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { unzipTo } from '../../test/unzip'
+import { unzipTo } from './unzip'
 
 export const WORKERS_ZIP = 'cloudflare-workers.zip'
 

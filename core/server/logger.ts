@@ -1,12 +1,12 @@
-import type { AccessLogEntry, LogFormat } from '../../core'
-import { formatAccessLog } from '../../core'
+import type { AccessLogEntry, LogFormat } from '../policy'
+import { formatAccessLog } from '../policy'
 
 export interface Logger {
   access(entry: AccessLogEntry): void
   event(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
 }
 
-/** JSON lines on stdout, which every platform here collects (SCF and FC logs, CloudWatch, journald). */
+/** JSON lines on stdout, which every platform here collects (function log services, docker logs, journald). */
 export function createLogger(format: LogFormat, write: (line: string) => void = writeStdout): Logger {
   if (format === 'off') return { access() {}, event() {} }
   return {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { Log, LogLevel, Miniflare } from 'miniflare'
-import type { ProxyUnderTest } from '../../test/conformance'
+import type { ProxyUnderTest } from './conformance'
 
 export interface WorkerdOptions {
   /** The built worker.js, as a user deploys it. */

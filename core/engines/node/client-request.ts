@@ -1,0 +1,78 @@
+import type { IncomingMessage } from 'node:http'
+import { bodyIncomplete, collectBody } from '../../exchange'
+import type { HeaderPair, OxyError } from '../../policy'
+import { fromRawHeaders } from '../../policy'
+
+/** RFC 9110 section 9.2.2: these may be sent twice without changing the outcome. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'DELETE',
+  'PUT',
+  'TRACE',
+])
+/** Methods node:http sent `Content-Length: 0` for when they had no body; some servers want it (411). */
+const BODYLESS_WITHOUT_LENGTH: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
+
+/** HTTP/1.0 may leave Host out; no version may send two, which front ends could read differently. */
+export function hasOneHost(req: IncomingMessage): boolean {
+  let hosts = 0
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++
+  return hosts === 1 || (hosts === 0 && req.httpVersion === '1.0')
+}
+
+/** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */
+export function requestHeaders(req: IncomingMessage): HeaderPair[] {
+  if (req.rawHeaders.length > 0) return fromRawHeaders(req.rawHeaders)
+  const pairs: HeaderPair[] = []
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value]) pairs.push([name, item])
+  }
+  return pairs
+}
+
+/**
+ * The policy's headers plus the length it leaves to the engine: a body read to choose the path
+ * goes with its exact length; a bodiless POST-like request gets `Content-Length: 0`. (A chunked
+ * body is re-framed by the exchange, which adds Transfer-Encoding itself: it is hop-by-hop.)
+ */
+export function withBodyLength(
+  req: IncomingMessage,
+  headers: readonly HeaderPair[],
+  readAlready: Buffer | undefined,
+  bodyless: boolean,
+): readonly HeaderPair[] {
+  if (readAlready) return withLength(headers, readAlready.length)
+  const declaresLength = req.headers['content-length'] !== undefined
+  if (bodyless && !declaresLength && !BODYLESS_WITHOUT_LENGTH.has(req.method ?? 'GET'))
+    return withLength(headers, 0)
+  return headers
+}
+
+/** The body was read to choose the path: send it with its exact length, whatever framing it came in. */
+function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[] {
+  const out = headers.filter(([name]) => name.toLowerCase() !== 'content-length')
+  out.push(['Content-Length', String(length)])
+  return out
+}
+
+/** Reads a whole request body; rejects with an OxyError when it is over `maxBytes` or cut short. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject: (error: OxyError) => void) => {
+    const collector = collectBody(maxBytes)
+    req.on('data', (chunk: Buffer) => {
+      const error = collector.add(chunk)
+      if (!error) return
+      req.removeAllListeners('data')
+      req.pause()
+      reject(error)
+    })
+    req.on('end', () => {
+      const body = collector.bytes()
+      resolve(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+    })
+    req.on('error', (error) => reject(bodyIncomplete(error)))
+  })
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import type { AccessLogEntry } from '../policy'
+import { classifyUpstreamError, OxyError } from '../policy'
+import type { Ending, ExchangeOptions } from './exchange'
+import { createExchange } from './exchange'
+
+const CORS: [string, string][] = [['Access-Control-Allow-Origin', '*']]
+
+function start(overrides: Partial<ExchangeOptions> = {}) {
+  const logs: AccessLogEntry[] = []
+  const stops: Ending[] = []
+  let clock = 0
+  const exchange = createExchange({
+    config: { firstByteTimeoutMs: 0, idleTimeoutMs: 0, maxBodyBytes: 10 },
+    method: 'POST',
+    logPath: '/v1/chat/completions',
+    corsHeaders: CORS,
+    classify: classifyUpstreamError,
+    onLog: (entry) => logs.push(entry),
+    now: () => (clock += 5),
+    ...overrides,
+  })
+  return { exchange, logs, stops, carrier: { stop: (ending: Ending) => stops.push(ending) } }
+}
+
+describe('createExchange', () => {
+  it('should answer a failure before the head with an OpenAI-shaped reply carrying CORS, and log it once', () => {
+    const { exchange, logs, carrier } = start()
+    exchange.attempt(carrier)
+    const ending = exchange.failed(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))
+    expect(ending.kind).toBe('reply')
+    if (ending.kind !== 'reply') return
+    expect(ending.reply.status).toBe(502)
+    expect(ending.reply.headers).toContainEqual(CORS[0])
+    expect(JSON.parse(ending.reply.body)).toMatchObject({ error: { code: 'upstream_unreachable' } })
+    exchange.clientClosed()
+    exchange.ended()
+    expect(logs).toEqual([expect.objectContaining({ status: 502, error: 'upstream_unreachable' })])
+  })
+
+  it('should cut, never answer, a failure after the head, and keep the first failure', () => {
+    const { exchange, logs, carrier } = start()
+    exchange.attempt(carrier)
+    exchange.headReceived(200, [])
+    exchange.bytesPassed(new Uint8Array(7))
+    const first = exchange.failed(new OxyError('upstream_idle_timeout', 'stalled'))
+    const later = exchange.failed(new Error('aborted'))
+    expect(first).toMatchObject({ kind: 'cut', error: { code: 'upstream_idle_timeout' } })
+    expect(later.error).toBe(first.error)
+    expect(logs).toEqual([
+      expect.objectContaining({ status: 200, bytesOut: 7, error: 'upstream_idle_timeout' }),
+    ])
+  })
+
+  it('should stop the exchange through its carrier when the body grows past the limit', () => {
+    const { exchange, stops, carrier } = start()
+    exchange.attempt(carrier)
+    expect(exchange.requestBytes(10)).toBeUndefined()
+    expect(exchange.requestBytes(1)?.code).toBe('body_too_large')
+    expect(stops).toMatchObject([{ kind: 'reply', reply: { status: 413 } }])
+  })
+
+  it('should stop the upstream and log client_closed when the client leaves', () => {
+    const { exchange, logs, stops, carrier } = start()
+    exchange.attempt(carrier)
+    exchange.headReceived(200, [])
+    exchange.clientClosed()
+    expect(stops).toMatchObject([{ kind: 'gone' }])
+    expect(logs).toMatchObject([{ status: 200, error: 'client_closed' }])
+  })
+
+  it('should stop the upstream when the first byte does not come in time', async () => {
+    const { exchange, stops, carrier } = start({
+      config: { firstByteTimeoutMs: 20, idleTimeoutMs: 0, maxBodyBytes: undefined },
+    })
+    exchange.attempt(carrier)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(stops).toMatchObject([
+      { kind: 'reply', error: { code: 'upstream_timeout' }, reply: { status: 504 } },
+    ])
+  })
+
+  it('should not offer a retry today: there is one candidate', () => {
+    const { exchange, carrier } = start()
+    exchange.bodyKept(0)
+    exchange.attempt(carrier)
+    expect(exchange.mayRetry()).toBe(false)
+  })
+})

@@ -1,0 +1,35 @@
+/**
+ * A request body is kept for a second attempt only up to this size; a larger one (an upload) is
+ * streamed once and never held in memory. 1 MB holds any chat request.
+ */
+export const MAX_REPLAY_BODY_BYTES = 1024 * 1024
+
+/** How the request body travels, which decides whether it can be sent byte-identical again. */
+export type RequestBody =
+  /** No body: nothing to replay. */
+  | 'none'
+  /** Read whole before sending, and small enough to keep (MAX_REPLAY_BODY_BYTES). */
+  | 'kept'
+  /** Streamed to the upstream as it arrives, or too large to keep: it can go out once only. */
+  | 'streamed'
+
+export interface RetryState {
+  /** A response head or byte reached the client: from then on the exchange is the client's. */
+  readonly responseStarted: boolean
+  readonly body: RequestBody
+  /** Upstream candidates (key, target) not tried yet. */
+  readonly candidatesLeft: number
+}
+
+/**
+ * The one answer to "may this exchange be tried again?": only before anything reached the
+ * client, only with a body that can be sent again byte-identical, and only with a candidate left.
+ */
+export function mayRetry(state: RetryState): boolean {
+  return !state.responseStarted && state.body !== 'streamed' && state.candidatesLeft > 0
+}
+
+/** How a body read whole travels: kept when small enough to send again. */
+export function keptOrStreamed(byteLength: number): RequestBody {
+  return byteLength <= MAX_REPLAY_BODY_BYTES ? 'kept' : 'streamed'
+}
