@@ -15,7 +15,7 @@ import { HTTP_TARGETS, useHttpTargets } from './targets'
  * requests with 32 MB bodies held 676 MB, where a 128 MB function dies with three.
  */
 const startTarget = useHttpTargets()
-const CONCURRENT = 20
+const CONCURRENT = 12
 const BODY_BYTES = 8 * 1024 * 1024
 const MODEL_LAST = ',"model":"gpt-4o-mini"}'
 
@@ -104,7 +104,7 @@ for (const name of HTTP_TARGETS) {
           // Everything but the model has been sent: the proxy holds what it has read.
           const refusals = () => posts.filter((post) => status(post.text()) === 503).length
           const held = Math.floor(MAX_MODEL_LOOKUP_HELD_BYTES / BODY_BYTES)
-          await waitFor(() => refusals() >= CONCURRENT - held - 1, 20_000)
+          await waitFor(() => refusals() >= CONCURRENT - held - 1, 40_000)
           await waitForSteady(refusals, 500, 5_000)
           const rssGrowth = (await rssBytes(target.pid)) - rssBefore
           const refused = posts.filter((post) => status(post.text()) === 503)
@@ -114,7 +114,7 @@ for (const name of HTTP_TARGETS) {
             refused: refused.length,
           }
           for (const post of posts) if (status(post.text()) === undefined) post.send(MODEL_LAST)
-          await waitFor(() => posts.every((post) => status(post.text()) !== undefined), 15_000)
+          await waitFor(() => posts.every((post) => status(post.text()) !== undefined), 40_000)
           for (const post of posts) post.close()
           expect(refused.length).toBeGreaterThanOrEqual(CONCURRENT - held - 1)
           for (const post of refused) expect(post.text()).toContain('"code":"model_lookup_busy"')
@@ -127,6 +127,6 @@ for (const name of HTTP_TARGETS) {
         await target.close()
       }
       tally.finish()
-    }, 90_000)
+    }, 180_000)
   })
 }
