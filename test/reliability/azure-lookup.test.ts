@@ -118,9 +118,9 @@ for (const name of HTTP_TARGETS) {
           for (const post of posts) post.close()
           expect(refused.length).toBeGreaterThanOrEqual(CONCURRENT - held - 1)
           for (const post of refused) expect(post.text()).toContain('"code":"model_lookup_busy"')
-          expect(
-            posts.map((post) => status(post.text())).filter((code) => code !== 503 && code !== 200),
-          ).toEqual([])
+          // Neither the 200 nor the 503: shown with what came back, to tell a runtime's error from oxy's.
+          const unexpected = posts.filter((post) => ![200, 503].includes(status(post.text()) ?? 0))
+          expect(unexpected.map((post) => post.text().slice(-300))).toEqual([])
           expect(rssGrowth).toBeLessThan(MAX_MODEL_LOOKUP_HELD_BYTES + 64 * 1024 * 1024)
         })
       } finally {
