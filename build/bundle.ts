@@ -49,14 +49,15 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
   const result = await esbuild.build({
     absWorkingDir: rootDir,
     entryPoints: [path.join(rootDir, spec.entry)],
-    ...(spec.runtime === 'workers' ? WORKER_BUILD_OPTIONS : { platform: 'node', target: NODE_TARGET }),
+    ...(isWebRuntime(spec) ? WORKER_BUILD_OPTIONS : { platform: 'node', target: NODE_TARGET }),
     bundle: true,
     format: spec.format,
     write: false,
     // Node bundles are minified: parse time is cold-start time on a 128 MB function, and the
     // size budget is 60 KB (docs/benchmarks.md). worker.js stays readable: users paste it into
-    // the Workers dashboard editor. Names survive, so stack traces still say where.
-    minify: spec.runtime !== 'workers',
+    // the Workers dashboard editor, and Deno's and Netlify's files are read the same way. Names
+    // survive, so stack traces still say where.
+    minify: !isWebRuntime(spec),
     plugins: [
       ...(spec.omit ? [omitModules(spec.omit)] : []),
       ...(spec.replace ? [replaceModules(spec.replace, rootDir)] : []),
@@ -69,4 +70,9 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
   const [output] = result.outputFiles
   if (!output) throw new Error(`esbuild wrote nothing for ${spec.entry}`)
   return Buffer.from(output.contents)
+}
+
+/** Workers, Deno and Netlify Edge: one ES module, no node:* builtins, readable. */
+function isWebRuntime(spec: BundleSpec): boolean {
+  return spec.runtime === 'workers' || spec.runtime === 'web'
 }

@@ -10,8 +10,11 @@ export interface BundleSpec {
   readonly name: string
   /** Lambda loads `.js` as CommonJS; the server bundles are ESM so no package.json is needed. */
   readonly format: 'esm' | 'cjs'
-  /** Node unless said otherwise; `workers` bundles for the Workers runtime (no node:* builtins). */
-  readonly runtime?: 'node' | 'workers'
+  /**
+   * Node unless said otherwise; `workers` bundles for the Workers runtime (no node:* builtins);
+   * `web` the same way, for other web-standard runtimes (Deno, Netlify Edge Functions).
+   */
+  readonly runtime?: 'node' | 'workers' | 'web'
   /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
   readonly omit?: readonly string[]
   /** Module paths (suffixes) bundled as another file instead, relative to the repository root. */
@@ -95,6 +98,40 @@ export const TARGETS: readonly BuildTarget[] = [
     },
     files: [
       { source: 'adapters/cloudflare-workers/wrangler.toml', name: 'wrangler.toml', executable: false },
+    ],
+  },
+  {
+    platform: 'Deno (deno serve, Deno Deploy)',
+    zip: 'deno.zip',
+    // One file with `export default { fetch }`: `deno serve main.js` and Deno Deploy's entry point.
+    bundle: { entry: 'adapters/deno/main.ts', name: 'main.js', format: 'esm', runtime: 'web' },
+    files: [],
+  },
+  {
+    platform: 'Vercel (Node.js function)',
+    zip: 'vercel.zip',
+    // A project folder for `vercel deploy` or the dashboard's import: every path is rewritten to
+    // the one function under api/, which Vercel's Node.js runtime calls with a Web Request.
+    bundle: { entry: 'adapters/vercel/main.ts', name: 'api/oxy.js', format: 'esm' },
+    files: [
+      { source: 'adapters/vercel/vercel.json', name: 'vercel.json', executable: false },
+      { source: 'adapters/vercel/package.json', name: 'package.json', executable: false },
+    ],
+  },
+  {
+    platform: 'Netlify (Edge Function)',
+    zip: 'netlify.zip',
+    // A site folder for `netlify deploy`: one Edge Function (Deno) on every path; public/ holds a
+    // page that only shows when the function was not deployed.
+    bundle: {
+      entry: 'adapters/netlify/main.ts',
+      name: 'netlify/edge-functions/oxy.js',
+      format: 'esm',
+      runtime: 'web',
+    },
+    files: [
+      { source: 'adapters/netlify/netlify.toml', name: 'netlify.toml', executable: false },
+      { source: 'adapters/netlify/index.html', name: 'public/index.html', executable: false },
     ],
   },
 ]

@@ -45,6 +45,12 @@ export function useUnzippedArtifact(zip: string): () => UnzippedArtifact {
   }
 }
 
+/** Stops the child, if still running, with the artifact's other processes after the file's tests. */
+export function trackChild(child: ChildProcess): void {
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+}
+
 /**
  * Runs a start script the way SCF and FC do: executed directly (so its mode and shebang count),
  * from its own directory, with only the variables given. The script finds node through

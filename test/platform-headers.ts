@@ -56,4 +56,35 @@ export const PLATFORM_HEADERS = {
     Via: '2.0 a3650115c5e21e2b5d133ce84464bea3.cloudfront.net (CloudFront)',
     'X-Forwarded-Port': '443',
   },
+  /** Vercel's proxy in front of a function: https://vercel.com/docs/headers/request-headers */
+  vercel: {
+    'X-Vercel-Id': 'hkg1::iad1::abcde-1733000000000-0123456789ab',
+    'X-Vercel-IP-Country': 'CN',
+    'X-Vercel-IP-Country-Region': 'GD',
+    'X-Vercel-IP-City': 'Shenzhen',
+    'X-Vercel-IP-Latitude': '22.5431',
+    'X-Vercel-IP-Longitude': '114.0579',
+    'X-Vercel-IP-Timezone': 'Asia/Shanghai',
+    'X-Vercel-Forwarded-For': '203.0.113.7',
+    'X-Vercel-Deployment-Url': 'oxy-abc123.vercel.app',
+    'X-Vercel-Oidc-Token': 'eyJhbGciOiJSUzI1NiJ9.fakeVercelOidcToken.sig',
+    'X-Matched-Path': '/api/oxy',
+  },
+  /** Netlify in front of an edge function or a function. */
+  netlify: {
+    'X-Nf-Client-Connection-Ip': '203.0.113.7',
+    'X-Nf-Geo': 'eyJjaXR5IjoiU2hlbnpoZW4iLCJjb3VudHJ5Ijp7ImNvZGUiOiJDTiJ9fQ==',
+    'X-Nf-Account-Id': '5f0c0ffee0c0ffee0c0ffee0',
+    'X-Nf-Site-Id': '0c0ffee0-1234-4321-abcd-0c0ffee00000',
+    'X-Nf-Deploy-Id': '6745e0b10c0ffee000000001',
+    'X-Nf-Request-Id': '01JDQ0FAKE0REQUEST0ID00000',
+    'Client-Ip': '203.0.113.7',
+    'X-Bb-Ip': '203.0.113.7',
+    'X-Country': 'CN',
+  },
+  /** Deno Deploy's edge. */
+  denoDeploy: {
+    'X-Deno-Ray': '8e1f2a3b4c5d6e7f',
+    'X-Deno-Subhost': 'oxy',
+  },
 } as const

@@ -7,6 +7,16 @@ import { describe, expect, it } from 'vitest'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const read = (file: string) => readFile(path.join(ROOT, file), 'utf8')
 
+const PLATFORM_GUIDES = [
+  'tencent-scf',
+  'aliyun-fc',
+  'aws-lambda',
+  'cloudflare-workers',
+  'deno',
+  'vercel',
+  'netlify',
+]
+
 /** The two commands a fresh machine needs, which both READMEs open with. */
 const FIRST_LINES = ['```sh', 'npm ci && npm run build', 'npm test']
 
@@ -35,21 +45,18 @@ describe.each(['README.md', 'README.zh-CN.md'])('%s', (file) => {
     const text = await read(file)
     expect(text).toContain('npm run doctor -- https://')
     expect(text).toContain('node oxy.mjs doctor https://')
-    for (const guide of ['tencent-scf', 'aliyun-fc', 'aws-lambda', 'cloudflare-workers']) {
+    for (const guide of PLATFORM_GUIDES) {
       expect(text).toContain(`(docs/${guide}.md)`)
     }
   })
 })
 
 describe('platform guides', () => {
-  it.each(['tencent-scf', 'aliyun-fc', 'aws-lambda', 'cloudflare-workers'])(
-    'should tell %s users how to verify with oxy doctor',
-    async (guide) => {
-      const text = await read(`docs/${guide}.md`)
-      expect(text).toMatch(/^#{2,3} Verify with oxy doctor$/m)
-      expect(text).toMatch(/^npm run doctor -- https:\/\/\S+ --key \$OPENAI_API_KEY$/m)
-      // The guides with a Chinese half have the section in both languages.
-      if (text.includes('## 中文')) expect(text).toContain('### 用 oxy doctor 检查')
-    },
-  )
+  it.each(PLATFORM_GUIDES)('should tell %s users how to verify with oxy doctor', async (guide) => {
+    const text = await read(`docs/${guide}.md`)
+    expect(text).toMatch(/^#{2,3} Verify with oxy doctor$/m)
+    expect(text).toMatch(/^npm run doctor -- https:\/\/\S+ --key \$OPENAI_API_KEY$/m)
+    // The guides with a Chinese half have the section in both languages.
+    if (text.includes('## 中文')) expect(text).toContain('### 用 oxy doctor 检查')
+  })
 })

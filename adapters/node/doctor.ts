@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import { HEALTH_PATH, VERSION } from '../../core'
 import type { DoctorOptions } from './doctor-args'
 import { toEndpointForms } from './doctor-base-url'
@@ -7,6 +6,8 @@ import { formatCheck, formatSummary } from './doctor-report'
 import { inspectTls } from './doctor-tls'
 import { explainApiError } from './explain-api-error'
 import { judgeStream } from './judge-stream'
+import type { PlatformHint } from './platform-hints'
+import { platformHintFor } from './platform-hints'
 
 /** A certificate that expires sooner than this is worth a warning. */
 const CERT_WARN_DAYS = 14
@@ -32,6 +33,7 @@ export async function runDoctor(options: DoctorOptions, write: (text: string) =>
     write(`${formatCheck(result)}\n`)
   }
   const forms = toEndpointForms(options.url)
+  const hint = platformHintFor(new URL(forms.given).hostname)
   write(`oxy doctor ${VERSION}: checking ${forms.given}\n`)
 
   const given = await fetchHealth(forms.given, options.timeoutMs)
@@ -42,7 +44,7 @@ export async function runDoctor(options: DoctorOptions, write: (text: string) =>
           name: 'reachable',
           verdict: 'fail',
           detail: given.detail,
-          fix: 'Check the URL, and that the function is deployed and its URL enabled.',
+          fix: hint?.unreachable ?? 'Check the URL, and that the function is deployed and its URL enabled.',
         },
   )
   report(await checkTls(forms.given, options.timeoutMs, given.ok || !given.network))
@@ -74,7 +76,7 @@ export async function runDoctor(options: DoctorOptions, write: (text: string) =>
   }
   const headers = credentialHeaders(options)
   report(await checkModels(stage.base, headers, options))
-  report(await checkStreaming(stage.base, headers, options))
+  report(await checkStreaming(stage.base, headers, options, hint))
   return finish(results, write, stage.base)
 }
 
@@ -232,6 +234,7 @@ async function checkStreaming(
   base: string,
   headers: Record<string, string>,
   options: DoctorOptions,
+  hint: PlatformHint | undefined,
 ): Promise<CheckResult> {
   const started = performance.now()
   const arrivals: number[] = []
@@ -268,7 +271,12 @@ async function checkStreaming(
       text += decoder.decode(piece, { stream: true })
     }
   } catch (error) {
-    return { name: 'streaming', verdict: 'fail', detail: describeNetworkError(error, options.timeoutMs) }
+    return {
+      name: 'streaming',
+      verdict: 'fail',
+      detail: describeNetworkError(error, options.timeoutMs),
+      fix: hint?.cut,
+    }
   }
   const events = text.split('\n').filter((line) => line.startsWith('data:')).length
   const verdict = judgeStream({ arrivals })
@@ -278,6 +286,7 @@ async function checkStreaming(
       name: 'streaming',
       verdict: 'fail',
       detail: `${timing}, but the stream ended without data: [DONE]`,
+      fix: hint?.cut,
     }
   }
   if (verdict.streams) {
@@ -291,7 +300,7 @@ async function checkStreaming(
     name: 'streaming',
     verdict: 'fail',
     detail: `${timing}, all within ${Math.round(verdict.spreadMs)} ms: buffered into one lump`,
-    fix: BUFFERED_FIX,
+    fix: hint?.buffered ? `${hint.buffered} ${BUFFERED_FIX}` : BUFFERED_FIX,
   }
 }
 

@@ -22,6 +22,18 @@ describe('explainApiError', () => {
     expect(page.fix).toBeUndefined()
   })
 
+  it("should name Vercel's timeout and body-size pages and say what to change", () => {
+    const timeout = explainApiError(
+      504,
+      'An error occurred with your deployment\n\nFUNCTION_INVOCATION_TIMEOUT\n\niad1::abcde-1733000000000',
+    )
+    expect(timeout.detail).toMatch(/^HTTP 504 FUNCTION_INVOCATION_TIMEOUT: An error occurred/)
+    expect(timeout.fix).toContain('maxDuration')
+    expect(explainApiError(413, 'Request Entity Too Large\n\nFUNCTION_PAYLOAD_TOO_LARGE').fix).toContain(
+      '4.5 MB',
+    )
+  })
+
   it('should fall back on the status for a 401 without a known code', () => {
     expect(explainApiError(401, '{}').fix).toContain('refused the key')
   })

@@ -12,7 +12,8 @@ const FIXES: Readonly<Record<string, string>> = {
   unsupported_country_region_territory:
     'OpenAI refuses requests from the region this endpoint runs in. Redeploy it in a region OpenAI serves ' +
     '(e.g. Tencent SCF ap-tokyo or na-siliconvalley, Aliyun FC ap-northeast-1 or us-west-1, AWS us-east-1); ' +
-    'on Cloudflare Workers, set [placement] in wrangler.toml. https://platform.openai.com/docs/supported-countries',
+    'on Cloudflare Workers, set [placement] in wrangler.toml; on Vercel, a US region in vercel.json (iad1, never hkg1). ' +
+    'https://platform.openai.com/docs/supported-countries',
   invalid_api_key:
     'The upstream refused the key: check it for typos and that it is not revoked, or make a new one.',
   insufficient_quota:
@@ -25,7 +26,17 @@ const FIXES: Readonly<Record<string, string>> = {
     "oxy could not reach its upstream: check OXY_TARGET and the platform's outbound network.",
   upstream_timeout:
     'The upstream did not answer in time: check OXY_TARGET, or raise OXY_FIRST_BYTE_TIMEOUT_MS.',
+  // Vercel's own error pages, which name their code in plain text: https://vercel.com/docs/errors
+  FUNCTION_INVOCATION_TIMEOUT:
+    "Vercel stopped the function at its maxDuration (300 s at most on Hobby, 800 s on Pro): raise it in vercel.json's functions, or use stream: true and ask for less.",
+  FUNCTION_PAYLOAD_TOO_LARGE:
+    'Vercel refuses request bodies over 4.5 MB before oxy runs: send large audio files through another platform.',
+  DEPLOYMENT_NOT_FOUND:
+    "Vercel has no deployment at this address: check the URL in the project's Domains settings.",
 }
+
+/** A Vercel error code in a plain-text error page. */
+const VERCEL_ERROR = /\b(FUNCTION_INVOCATION_TIMEOUT|FUNCTION_PAYLOAD_TOO_LARGE|DEPLOYMENT_NOT_FOUND)\b/
 
 /** Reads an OpenAI-shaped error body (or anything else) into words and a fix. */
 export function explainApiError(status: number, body: string): ExplainedError {
@@ -36,7 +47,12 @@ export function explainApiError(status: number, body: string): ExplainedError {
   } catch {
     // Not JSON: a gateway's or CDN's own page, shown as text below.
   }
-  const code = typeof error.code === 'string' ? error.code : typeof error.type === 'string' ? error.type : ''
+  const code =
+    typeof error.code === 'string'
+      ? error.code
+      : typeof error.type === 'string'
+        ? error.type
+        : (VERCEL_ERROR.exec(body)?.[1] ?? '')
   const message =
     typeof error.message === 'string'
       ? error.message

@@ -3,6 +3,7 @@ import {
   CLIENT_ADDRESS_PREFIXES,
   normalizeHeaderName,
 } from './client-address-headers'
+import { isEdgePlatformHeader } from './edge-platform-headers'
 import type { HeaderList, HeaderPair } from './header-list'
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hop-by-hop'
 
@@ -79,6 +80,7 @@ export function toUpstreamHeaders(pairs: HeaderList, policy: RequestHeaderPolicy
       CLIENT_ADDRESS_HEADERS.has(dashed) ||
       startsWithAny(dashed, CLIENT_REVEALING_PREFIXES) ||
       startsWithAny(dashed, CLIENT_ADDRESS_PREFIXES) ||
+      isEdgePlatformHeader(dashed) ||
       startsWithAny(dashed, policy.dropPrefixes)
     ) {
       continue

@@ -2,14 +2,16 @@ import { chmod, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { inject } from 'vitest'
 import { bootScript, useUnzippedArtifact } from '../boot-artifact'
+import { denoBinary } from '../deno-binary'
 import type { BuiltWorker } from '../read-built-worker'
 import { readBuiltWorker } from '../read-built-worker'
+import { spawnListener } from '../spawn-listener'
 import { startWorkerd } from '../start-workerd'
 import { childPids } from './proc-stats'
 import { SECRET_ENV } from './secrets'
 
 /** The targets that are HTTP servers, and so meet raw sockets: everything but Lambda. */
-export const HTTP_TARGETS = ['node', 'scf', 'fc', 'workerd'] as const
+export const HTTP_TARGETS = ['node', 'scf', 'fc', 'workerd', 'deno'] as const
 export type HttpTargetName = (typeof HTTP_TARGETS)[number]
 
 export interface HttpTarget {
@@ -30,7 +32,8 @@ export type StartTarget = (name: HttpTargetName, env?: Record<string, string>) =
 
 /**
  * Boots the HTTP-server targets the way users run them, from the zips the globalSetup built:
- * node-server.zip's oxy.mjs, scf_bootstrap, FC's /code/main, and worker.js on workerd. Every
+ * node-server.zip's oxy.mjs, scf_bootstrap, FC's /code/main, worker.js on workerd and deno.zip's
+ * main.js under `deno serve`. Every
  * one runs behind access tokens with a server-held key (SECRET_ENV), logging JSON. Call at the
  * top of a test file: it registers the hooks that unzip and clean up.
  */
@@ -38,6 +41,7 @@ export function useHttpTargets(): StartTarget {
   const nodeZip = useUnzippedArtifact('node-server.zip')
   const scfZip = useUnzippedArtifact('tencent-scf.zip')
   const fcZip = useUnzippedArtifact('aliyun-fc.zip')
+  const denoZip = useUnzippedArtifact('deno.zip')
   let worker: Promise<BuiltWorker> | undefined
 
   return async (name, env = {}) => {
@@ -58,6 +62,19 @@ export function useHttpTargets(): StartTarget {
       const pid = (await childPids(process.pid, 'workerd')).find((candidate) => !before.has(candidate))
       if (pid === undefined) throw new Error('cannot find the workerd process miniflare started')
       return toTarget(name, running.url, pid, () => lines, running.close)
+    }
+    if (name === 'deno') {
+      const served = await spawnListener(
+        denoBinary(),
+        ['serve', '--allow-net', '--allow-env', '--host', '127.0.0.1', '--port', '0', 'main.js'],
+        {
+          cwd: denoZip().dir,
+          env: { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1', ...full },
+        },
+      )
+      const pid = served.child.pid
+      if (pid === undefined) throw new Error('deno has no pid')
+      return toTarget(name, served.url, pid, () => [...served.lines], served.close)
     }
     const script =
       name === 'node'

@@ -1,0 +1,23 @@
+import { DENO_DEFAULTS } from './defaults'
+import type { LoadedProxy } from './load-proxy'
+import { answer, loadProxy } from './load-proxy'
+import { readDenoEnv } from './read-deno-env'
+
+let loaded: LoadedProxy | undefined
+
+/**
+ * main.js in deno.zip: `deno serve --allow-net --allow-env main.js` locally, the app's entry
+ * point on Deno Deploy. Both call the default export's fetch for every request.
+ * https://docs.deno.com/runtime/reference/cli/serve/
+ */
+export default {
+  fetch(request: Request): Promise<Response> | Response {
+    loaded ??= loadProxy(readDenoEnv(writeConsole), DENO_DEFAULTS, writeConsole)
+    return answer(loaded, request)
+  },
+}
+
+/** Deno Deploy's logs, and the terminal under `deno serve`, collect console output. */
+function writeConsole(line: string): void {
+  console.log(line)
+}
