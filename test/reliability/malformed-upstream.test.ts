@@ -71,7 +71,7 @@ for (const name of HTTP_TARGETS) {
               () => ({ body: '', complete: false }),
             )
             target.transcript.push(read.body)
-            expectPrompt502(path, { status: response.status, ...read }, name === 'workerd')
+            expectPrompt502(path, { status: response.status, ...read }, name === 'workerd' || name === 'deno')
           })
         }
       } finally {
