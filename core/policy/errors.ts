@@ -19,6 +19,7 @@ export type OxyErrorCode =
   | 'model_not_allowed'
   | 'unknown_model'
   | 'body_too_large'
+  | 'model_lookup_busy'
   | 'request_body_incomplete'
   | 'upstream_unreachable'
   | 'upstream_connect_timeout'
@@ -42,6 +43,7 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   model_not_allowed: 403,
   unknown_model: 404,
   body_too_large: 413,
+  model_lookup_busy: 503,
   request_body_incomplete: 400,
   upstream_unreachable: 502,
   upstream_connect_timeout: 502,

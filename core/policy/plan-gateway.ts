@@ -50,7 +50,9 @@ export function withGateway(plan: ForwardPlan, context: GatewayContext): Forward
     }
   }
   const length = declaredLength(requestHeaders)
-  if (poolFor(route).canFail && !next.choosePathByBody && length !== undefined && length > 0) {
+  // An Azure choice would stop reading at the model: for a replay the body is read whole instead.
+  const readsWhole = next.choosePathByBody !== undefined && next.choosePathByBody.findModel === undefined
+  if (poolFor(route).canFail && !readsWhole && length !== undefined && length > 0) {
     // Kept for a second attempt only when small; a larger body streams once, never held.
     if (length <= MAX_REPLAY_BODY_BYTES) next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined)
   }

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Exchange, Stop } from '../../exchange'
 import type { ForwardPlan } from '../../policy'
-import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
 import { IDEMPOTENT_METHODS, withBodyLength } from './client-request'
-import { decodeBody } from './decode-body'
+import { deferHead } from './deferred-head'
 import { hasBody, isChunked } from './has-body'
 import { judgeBeforeRelay } from './judge-answer'
 import { sendReply } from './send-reply'
@@ -29,11 +28,15 @@ export function forward(
   plan: ForwardPlan,
   exchange: Exchange,
   readAlready?: Buffer,
+  // The body was read only in part (until its model was known): the rest follows on req.
+  restFollows = false,
 ): void {
   const method = req.method ?? 'GET'
   const bodyless = readAlready === undefined && !hasBody(req)
-  if (readAlready) exchange.bodyKept(readAlready.byteLength, readAlready)
+  const kept = restFollows ? undefined : readAlready
+  if (kept) exchange.bodyKept(kept.byteLength, kept)
   else if (bodyless) exchange.bodyKept(0)
+  const head = deferHead(res, exchange, plan.corsHeaders)
   let upstream: UpstreamExchange | undefined
   let stopped = false
   let upstreamEnded = false
@@ -49,16 +52,12 @@ export function forward(
   }
 
   const relay: UpstreamHandlers = {
-    onResponse(head) {
-      const headers = fromRawHeaders(head.rawHeaders)
-      exchange.headReceived(head.status, headers, decodeBody)
-      const clientHeaders = toClientHeaders(headers, { bodyDecoded: false, corsHeaders: plan.corsHeaders })
-      res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
-      // An SSE client should see the 200 at once, not with the first token.
-      if (isEventStream(clientHeaders)) res.flushHeaders()
+    onResponse(received) {
+      head.received(received)
       exchange.waitUpstream()
     },
     onData(chunk) {
+      head.write()
       exchange.bytesPassed(chunk)
       context.reclaim(chunk.length)
       if (!res.write(chunk)) upstream?.pause()
@@ -66,6 +65,7 @@ export function forward(
     onEnd() {
       upstreamEnded = true
       exchange.restUpstream()
+      head.write()
       res.end()
     },
     // The gateway's next candidate (key, target) is tried here, when the exchange says so.
@@ -88,8 +88,8 @@ export function forward(
         {
           method,
           target: route.requestTarget(request.upstreamPath),
-          headers: [...withBodyLength(req, request.headers, readAlready, bodyless), ...route.extraHeaders],
-          chunked: readAlready === undefined && isChunked(req),
+          headers: [...withBodyLength(req, request.headers, kept, bodyless), ...route.extraHeaders],
+          chunked: kept === undefined && isChunked(req),
           retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
         },
         handlers,
@@ -101,8 +101,9 @@ export function forward(
       req.resume()
       return undefined
     }
-    if (readAlready) upstream.end(readAlready)
-    else if (bodyless) upstream.end()
+    if (kept || bodyless) upstream.end(kept)
+    else if (readAlready && !exchange.requestBytes(readAlready.length, readAlready))
+      upstream.write(readAlready)
     return upstream
   }
 
@@ -114,12 +115,29 @@ export function forward(
     exchange.waitUpstream()
     upstream?.resume()
   })
-  if (bodyless) req.resume()
-  else if (!readAlready) streamBody(context, req, first, exchange)
+  startBody(context, req, first, exchange, bodyless ? 'none' : kept ? 'sent' : restFollows ? 'rest' : 'all')
 
   // The client went away (before or during the response): the exchange stops the upstream so
   // the user stops paying for tokens nobody will read.
   res.once('close', () => (res.writableFinished ? exchange.ended() : exchange.clientClosed()))
+}
+
+/** What of the client's body is left to stream once the first attempt is under way. */
+type BodyLeft = 'none' | 'sent' | 'rest' | 'all'
+
+function startBody(
+  context: ForwardContext,
+  req: IncomingMessage,
+  first: UpstreamExchange,
+  exchange: Exchange,
+  left: BodyLeft,
+): void {
+  if (left === 'none') req.resume()
+  else if (left !== 'sent') {
+    streamBody(context, req, first, exchange)
+    // What was read to find the model left the request paused.
+    if (left === 'rest') req.resume()
+  }
 }
 
 /** Streams the client's body to the upstream as it arrives; the exchange enforces the size limit. */
