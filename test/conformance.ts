@@ -221,9 +221,11 @@ export function describeConformance(name: string, start: StartProxy, options: Co
       const response = await fetch(`${proxy.url}/fake/stream?chunks=10&delay=20&reset=2`)
       expect(response.status).toBe(200)
       if (options.endsErroredBodiesCleanly) {
+        // So the proxy ends the stream with an in-band error event after the upstream's, never [DONE].
         const events = (await response.text()).split('\n\n').filter((event) => event !== '')
-        expect(events, options.endsErroredBodiesCleanly).toHaveLength(2)
-        for (const event of events) expect(event).toMatch(/^data: \{"id":"chatcmpl-fake".*\}$/)
+        expect(events, options.endsErroredBodiesCleanly).toHaveLength(3)
+        for (const event of events.slice(0, 2)) expect(event).toMatch(/^data: \{"id":"chatcmpl-fake".*\}$/)
+        expect(events[2]).toMatch(/^data: \{"error":\{.*"type":"oxy_error","code":"upstream_reset"\}\}$/)
       } else {
         await expect(response.text()).rejects.toThrow()
       }

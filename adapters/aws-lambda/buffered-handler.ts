@@ -32,9 +32,11 @@ export function createBufferedHandler(
   loaded: LoadedConfig,
   onLog?: (entry: AccessLogEntry) => void,
 ): BufferedHandler {
-  const listener: Listener = loaded.ok
-    ? failInvocationOnDestroy(createNodeProxy(loaded.config, { onLog }).handle)
-    : replyWithConfigError(loaded.error)
+  const listener: Listener = withHeaderObjects(
+    loaded.ok
+      ? failInvocationOnDestroy(createNodeProxy(loaded.config, { onLog }).handle)
+      : replyWithConfigError(loaded.error),
+  )
   const handle = serverless(listener, {
     binary: isBinaryResponse,
     // serverless-http would add x-request-id with API Gateway's id; the upstream has no use for it.
@@ -60,6 +62,39 @@ function failInvocationOnDestroy(listener: Listener): Listener {
       return res
     }
     listener(req, res)
+  }
+}
+
+type WriteHead = (status: number, reason?: unknown, headers?: unknown) => ServerResponse
+
+function withHeaderObjects(listener: Listener): Listener {
+  return (req, res) => {
+    const writeHead = withHeaderObject(res.writeHead.bind(res) as WriteHead)
+    res.writeHead = writeHead as typeof res.writeHead
+    listener(req, res)
+  }
+}
+
+/**
+ * The engine passes headers as Node's flat raw array (['Set-Cookie', 'a', 'Set-Cookie', 'b']).
+ * serverless-http's writeHead walks its argument as an object, so the array became a header
+ * named "0"; given an object, with repeated names as arrays, it keeps every value.
+ */
+function withHeaderObject(writeHead: WriteHead): WriteHead {
+  return (status, reason, headers) => {
+    const raw = Array.isArray(reason) ? reason : Array.isArray(headers) ? headers : undefined
+    if (!raw) return writeHead(status, reason, headers)
+    const object: Record<string, string | string[]> = {}
+    const names = new Map<string, string>()
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = String(raw[i])
+      const value = String(raw[i + 1])
+      const key = names.get(name.toLowerCase()) ?? name
+      names.set(name.toLowerCase(), key)
+      const seen = object[key]
+      object[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]
+    }
+    return typeof reason === 'string' ? writeHead(status, reason, object) : writeHead(status, object)
   }
 }
 

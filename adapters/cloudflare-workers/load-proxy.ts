@@ -37,7 +37,8 @@ function createProxy(bindings: object, write: (line: string) => void): LoadedPro
   if (!loaded.ok) return { kind: 'invalid', error: loaded.error }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+  // workerd ends an errored body cleanly (cloudflare/workerd#6818): say so inside the stream.
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, inBandStreamErrors: true }) }
 }
 
 function writeConsole(line: string): void {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
 import { describeConformance } from '../../test/conformance'
 import { denoBinary } from '../../test/deno-binary'
+import { accessLines, describeGateway } from '../../test/gateway-controls'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
 import { spawnListener } from '../../test/spawn-listener'
@@ -33,6 +34,11 @@ describeConformance('Netlify edge function on Deno', (env) => startEdgeFunction(
 })
 
 describeOwnerControls('Netlify edge function on Deno', (env) => startEdgeFunction({ OXY_LOG: 'off', ...env }))
+
+describeGateway('Netlify edge function on Deno', async (env) => {
+  const listener = await startEdgeFunction({ OXY_LOG: 'json', ...env })
+  return { url: listener.url, close: listener.close, accessLines: () => accessLines(listener.lines) }
+})
 
 describe('netlify.zip', () => {
   it('should hold a site folder: netlify.toml, the edge function and the fallback page', () => {

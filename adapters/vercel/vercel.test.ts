@@ -7,6 +7,7 @@ import { useUnzippedArtifact } from '../../test/boot-artifact'
 import { describeConformance, withTimeout } from '../../test/conformance'
 import type { FakeOpenAI, ReceivedRequest } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
+import { accessLines, describeGateway } from '../../test/gateway-controls'
 import { describeOwnerControls } from '../../test/owner-controls'
 import { PLATFORM_HEADERS } from '../../test/platform-headers'
 import { spawnListener } from '../../test/spawn-listener'
@@ -51,6 +52,11 @@ describeConformance(
 describeOwnerControls('Vercel api/oxy.js on a Node.js Web-handler host', (env) =>
   startVercelFunction({ OXY_LOG: 'off', ...env }),
 )
+
+describeGateway('Vercel api/oxy.js on a Node.js Web-handler host', async (env) => {
+  const listener = await startVercelFunction({ OXY_LOG: 'json', ...env })
+  return { url: listener.url, close: listener.close, accessLines: () => accessLines(listener.lines) }
+})
 
 describe('vercel.zip', () => {
   it('should hold a project folder: vercel.json, package.json and the one function', () => {

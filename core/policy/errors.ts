@@ -16,8 +16,10 @@ export type OxyErrorCode =
   | 'invalid_path'
   | 'not_found'
   | 'invalid_access_key'
+  | 'model_not_allowed'
   | 'unknown_model'
   | 'body_too_large'
+  | 'model_lookup_busy'
   | 'request_body_incomplete'
   | 'upstream_unreachable'
   | 'upstream_connect_timeout'
@@ -41,8 +43,10 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_path: 400,
   not_found: 404,
   invalid_access_key: 401,
+  model_not_allowed: 403,
   unknown_model: 404,
   body_too_large: 413,
+  model_lookup_busy: 503,
   request_body_incomplete: 400,
   upstream_unreachable: 502,
   upstream_connect_timeout: 502,

@@ -1,19 +1,23 @@
 import { VERSION } from '../version'
+import { admit } from './admit'
 import { askBody, readAnswer } from './ask'
 import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, withApiVersion } from './azure'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
-import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
+import { bearerToApiKey, withUpstreamKey } from './credentials'
 import { isOxyError, OxyError, toErrorBody } from './errors'
+import type { ModelFinder } from './find-model'
+import { createModelFinder } from './find-model'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
+import { withGateway } from './plan-gateway'
 import { toUpstreamHeaders } from './request-headers'
 import type { RequestTarget } from './request-target'
-import { parseRequestTarget, stripStagePrefix } from './request-target'
+import { doubleSlash, parseRequestTarget, stripStagePrefix } from './request-target'
 import type { Route } from './routes'
 import { matchRoute } from './routes'
 import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
-import { upstreamRedirect } from './upstream-error'
+import { invalidStatus, upstreamRedirect } from './upstream-error'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
 export const OXY_ROUTE_PREFIX = '/_oxy/'
@@ -48,14 +52,40 @@ export interface ForwardPlan {
   /** CORS headers to add to the upstream's response. */
   readonly corsHeaders: HeaderPair[]
   readonly logPath: string
+  /** The access key's name (OXY_ACCESS_KEYS `name:token`), for the log and the key's rules. */
+  readonly keyName?: string | undefined
+  /** The route, whose keys and targets the gateway fails over between. */
+  readonly route?: Route
+  /** The model, when the path names it (Gemini); otherwise read from the body as it passes. */
+  readonly model?: string | undefined
+  readonly contentType?: string | undefined
   /**
    * Set when the upstream path depends on the body (Azure deployments by model): the engine
    * reads at most `maxBytes`, calls `choose`, and sends the same bytes on to the chosen path.
    */
-  readonly choosePathByBody?: {
-    readonly maxBytes: number
-    readonly choose: (body: Uint8Array) => string | LocalReply
-  }
+  readonly choosePathByBody?: BodyChoice
+}
+
+/**
+ * How the path is chosen from the body: the engine feeds a `findModel()` finder the body as it
+ * arrives, reading no more than `maxBytes` and only until it answers, then asks `chooseModel`;
+ * the bytes read so far go on first, then the rest of the body. (`choose` does the same from a
+ * whole body.)
+ */
+export interface BodyChoice {
+  readonly maxBytes: number
+  readonly choose: (body: Uint8Array) => string | LocalReply
+  /** Set when the model alone decides (Azure mode): the body is read only until it is known. */
+  readonly findModel?: () => ModelFinder
+  readonly chooseModel?: (model: string | undefined) => string | LocalReply
+}
+
+/** A choice that can be made as soon as the model is known, without the rest of the body. */
+export type ModelBodyChoice = BodyChoice & Required<Pick<BodyChoice, 'findModel' | 'chooseModel'>>
+
+/** Whether the engine may stop reading at the model; otherwise it reads the body whole (bounded). */
+export function choosesByModel(choice: BodyChoice): choice is ModelBodyChoice {
+  return choice.findModel !== undefined && choice.chooseModel !== undefined
 }
 
 /** A request the proxy makes on its own behalf (GET /_oxy/ask) and answers from. */
@@ -100,20 +130,9 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     return planStatusPage(target.path, request.headers, config)
   }
 
-  let clientHeaders = request.headers
-  if (config.accessKeys.length > 0) {
-    const tokenHeaders = findAccessToken(request.headers, config.accessKeys)
-    if (!tokenHeaders) {
-      return fail(
-        new OxyError(
-          'invalid_access_key',
-          'This proxy needs an access key: send one of its OXY_ACCESS_KEYS as Authorization: Bearer <key>, api-key or x-api-key.',
-        ),
-      )
-    }
-    // The upstream never sees a proxy token.
-    clientHeaders = request.headers.filter(([name]) => !tokenHeaders.has(name.toLowerCase()))
-  }
+  const access = admit(request.headers, config)
+  if (isOxyError(access)) return fail(access)
+  const { clientHeaders, keyName } = access
 
   const defaultRoute = config.routes.at(-1)!
   if (path === ASK_PATH && method === 'GET' && defaultRoute.upstreamKey !== undefined) {
@@ -129,6 +148,8 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   }
 
   const { route, path: routedPath } = matchRoute(path, config.routes)
+  // `//` again once a stage or route prefix is gone: nothing before this line reaches an upstream.
+  if (path.startsWith('//') || routedPath.startsWith('//')) return fail(doubleSlash())
   const upstream = route.upstream
   let headers = toUpstreamHeaders(clientHeaders, {
     upstreamHost: upstream.host,
@@ -138,38 +159,55 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     headers = withUpstreamKey(headers, route.upstreamKey, route.credentialStyle)
   else if (route.azure) headers = bearerToApiKey(headers)
   const forward = { kind: 'forward', upstream, headers, corsHeaders, logPath: path } as const
+  const gateway = (plan: ForwardPlan) =>
+    withGateway(plan, { config, route, keyName, routedPath, requestHeaders: request.headers })
 
   if (!route.azure) {
-    return {
+    return gateway({
       ...forward,
       upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
-    }
+    })
   }
   const azure = route.azure
   const azurePath = classifyAzurePath(routedPath)
   if (azurePath.kind === 'models') return jsonReply(200, azureModelList(azure), corsHeaders, path)
   if (azurePath.kind === 'passthrough') {
-    return {
+    return gateway({
       ...forward,
       upstreamPath: upstream.basePath + withApiVersion(azurePath.path, target.query, azure.apiVersion),
-    }
+    })
   }
   const contentType = getHeader(request.headers, 'content-type')
-  return {
+  const maxBytes = Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES)
+  const toPath = (model: string | undefined) =>
+    upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
+  return gateway({
     ...forward,
     upstreamPath: '',
-    choosePathByBody: {
-      maxBytes: Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES),
-      choose: (body) => {
-        try {
-          const model = readModel(body, contentType)
-          return upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
-        } catch (error) {
-          if (!isOxyError(error)) throw error
-          return fail(error)
-        }
-      },
-    },
+    choosePathByBody: bodyChoice(maxBytes, contentType, toPath, fail),
+  })
+}
+
+/** Azure mode's choice of deployment by the body's model; an unknown model is refused. */
+function bodyChoice(
+  maxBytes: number,
+  contentType: string | undefined,
+  toPath: (model: string | undefined) => string,
+  fail: (error: OxyError) => LocalReply,
+): ModelBodyChoice {
+  const chooseModel = (model: string | undefined) => {
+    try {
+      return toPath(model)
+    } catch (error) {
+      if (!isOxyError(error)) throw error
+      return fail(error)
+    }
+  }
+  return {
+    maxBytes,
+    choose: (body) => chooseModel(readModel(body, contentType)),
+    findModel: () => createModelFinder(contentType),
+    chooseModel,
   }
 }
 
@@ -203,6 +241,7 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
     toReply: (status, body) => {
       // Never followed (it could take the key elsewhere), and no use to someone asking a question.
       if (status >= 300 && status < 400) return errorReply(upstreamRedirect(status), corsHeaders, ASK_PATH)
+      if (status < 200 || status > 599) return errorReply(invalidStatus(status), corsHeaders, ASK_PATH)
       const answer = status === 200 ? readAnswer(body) : undefined
       if (answer === undefined) {
         // The upstream's own error, as it sent it (OpenAI-shaped already).
@@ -241,6 +280,14 @@ function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfi
     tokenRequired,
   })
   return { kind: 'reply', status: 200, headers: statusPageHeaders(), body, logPath: '/' }
+}
+
+/** Azure mode's lookups already hold all the body bytes this process allows: try again soon. */
+export function modelLookupBusy(): OxyError {
+  return new OxyError(
+    'model_lookup_busy',
+    'This proxy is reading too many large request bodies to find their model; retry in a moment.',
+  )
 }
 
 export function bodyTooLarge(limit: number): OxyError {

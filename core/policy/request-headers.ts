@@ -1,3 +1,8 @@
+import {
+  CLIENT_ADDRESS_HEADERS,
+  CLIENT_ADDRESS_PREFIXES,
+  normalizeHeaderName,
+} from './client-address-headers'
 import { isEdgePlatformHeader } from './edge-platform-headers'
 import type { HeaderList, HeaderPair } from './header-list'
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hop-by-hop'
@@ -65,14 +70,18 @@ export function toUpstreamHeaders(pairs: HeaderList, policy: RequestHeaderPolicy
   const out: HeaderPair[] = [['Host', policy.upstreamHost]]
   for (const pair of pairs) {
     const lower = pair[0].toLowerCase()
+    // CGI-style upstreams read X_Forwarded_For as X-Forwarded-For: every denylist sees both.
+    const dashed = normalizeHeaderName(lower)
     if (
       HOP_BY_HOP_HEADERS.has(lower) ||
       nominated.has(lower) ||
       ANSWERED_LOCALLY.has(lower) ||
-      CLIENT_REVEALING_HEADERS.has(lower) ||
-      startsWithAny(lower, CLIENT_REVEALING_PREFIXES) ||
-      isEdgePlatformHeader(lower) ||
-      startsWithAny(lower, policy.dropPrefixes)
+      CLIENT_REVEALING_HEADERS.has(dashed) ||
+      CLIENT_ADDRESS_HEADERS.has(dashed) ||
+      startsWithAny(dashed, CLIENT_REVEALING_PREFIXES) ||
+      startsWithAny(dashed, CLIENT_ADDRESS_PREFIXES) ||
+      isEdgePlatformHeader(dashed) ||
+      startsWithAny(dashed, policy.dropPrefixes)
     ) {
       continue
     }

@@ -38,12 +38,7 @@ export function parseRequestTarget(target: string): RequestTarget {
   const queryAt = target.indexOf('?')
   const path = queryAt === -1 ? target : target.slice(0, queryAt)
   const query = queryAt === -1 ? '' : target.slice(queryAt + 1)
-  if (path.startsWith('//')) {
-    throw new OxyError(
-      'invalid_path',
-      'The path must not start with //; check the base URL for a trailing slash.',
-    )
-  }
+  if (path.startsWith('//')) throw doubleSlash()
   if (path.includes('\\') || ENCODED_SEPARATOR.test(path)) {
     throw new OxyError(
       'invalid_path',
@@ -69,4 +64,16 @@ export function stripStagePrefix(target: string, stages: readonly string[]): str
   if (!stages.includes(first)) return target
   if (end === 0) return '/'
   return target[end] === '?' ? `/${target.slice(end)}` : target.slice(end)
+}
+
+/**
+ * A path starting with `//` reads as an authority to URL parsers and some upstreams
+ * (`//evil.example/x`); it is refused at the door, and again once a stage or route prefix is
+ * removed, since `/release//host/x` becomes one.
+ */
+export function doubleSlash(): OxyError {
+  return new OxyError(
+    'invalid_path',
+    'The path must not start with //; check the base URL for a trailing slash.',
+  )
 }

@@ -69,3 +69,8 @@ export function upstreamRedirect(status: number): OxyError {
     `The upstream answered with a redirect (${status}), which oxy does not follow.`,
   )
 }
+
+/** RFC 9110 section 15: a status outside 100-599 is invalid; a client treats it as a 5xx. */
+export function invalidStatus(status: number): OxyError {
+  return new OxyError('upstream_bad_response', `The upstream answered with an invalid status (${status}).`)
+}

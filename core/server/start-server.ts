@@ -72,7 +72,10 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
 
 /** A request Node's parser refused: answer in OpenAI's shape when the socket still takes it. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // A response in flight on this connection (Node's own handler checks the same field): bytes
+  // written now would land inside its body, a 400 in the middle of a chunked stream.
+  const inFlight = (socket as Duplex & { _httpMessage?: unknown })._httpMessage
+  if (!socket.writable || error.code === 'ECONNRESET' || inFlight) {
     socket.destroy()
     return
   }

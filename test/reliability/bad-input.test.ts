@@ -37,7 +37,11 @@ for (const name of HTTP_TARGETS) {
   describe(`bad input: ${name}`, () => {
     let target: HttpTarget
     beforeAll(async () => {
-      target = await startTarget(name, { OXY_TARGET: upstream.url })
+      target = await startTarget(name, {
+        OXY_TARGET: upstream.url,
+        OXY_ROUTES: `/anthropic=${upstream.url}`,
+        OXY_STAGE_PREFIXES: 'release,test,prepub',
+      })
     })
     afterAll(() => target?.close())
 

@@ -49,6 +49,18 @@ export function hostileRequests(evil: string): HostileRequest[] {
       expect: 'refused',
     },
     { name: 'path starting with //', bytes: get(`//${evil}/v1/models`), expect: 'refused' },
+    // `//` again once a stage or route prefix is removed (the targets run with both).
+    { name: 'stage then //', bytes: get(`/release//${evil}/v1/models`), expect: 'refused' },
+    { name: 'route then //', bytes: get(`/anthropic//${evil}/v1/models`), expect: 'refused' },
+    { name: 'stage, route, then //', bytes: get(`/test/anthropic//${evil}/v1/models`), expect: 'refused' },
+    {
+      name: 'WebSocket upgrade: route then //',
+      bytes: get(
+        `/anthropic//${evil}/v1/realtime`,
+        'Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n',
+      ).replace(END, 'Connection: Upgrade\r\n\r\n'),
+      expect: 'refused',
+    },
     { name: 'path with a backslash', bytes: get(`/\\${evil}/v1/models`), expect: 'refused' },
     { name: 'path with ..', bytes: get('/v1/../../v1/models'), expect: 'refused' },
     { name: 'path with .', bytes: get('/./v1/models'), expect: 'refused' },
@@ -57,8 +69,13 @@ export function hostileRequests(evil: string): HostileRequest[] {
     { name: 'path with %5c', bytes: get(`/v1%5c..%5cmodels`), expect: 'refused' },
     { name: 'path with %00', bytes: get('/v1/models%00.json'), expect: 'refused' },
     { name: 'path with encoded CRLF', bytes: get(`/v1/models%0d%0aHost:%20${evil}`), expect: 'refused' },
-    // llhttp reads a request line cut by CRLF as HTTP/0.9-style and the rest as headers; served, contained.
-    { name: 'path with raw CRLF', bytes: get(`/v1/models\r\nHost: ${evil}`), expect: 'served' },
+    // llhttp reads a request line cut by CRLF as HTTP/0.9 and the rest as headers: refused.
+    { name: 'path with raw CRLF', bytes: get(`/v1/models\r\nHost: ${evil}`), expect: 'refused' },
+    {
+      name: 'HTTP/0.9 request line',
+      bytes: `GET /v1/models\r\nHost: ${evil}\r\n${AUTH_LINE}\r\n`,
+      expect: 'refused',
+    },
     { name: 'path with a raw NUL', bytes: get('/v1/models\x00'), expect: 'refused' },
     { name: 'path with a raw space', bytes: get('/v1/ models'), expect: 'refused' },
     { name: 'path with raw non-ASCII', bytes: get('/v1/mödels'), expect: 'refused' },

@@ -25,6 +25,8 @@ interface HostileEvent {
 function hostileEvents(evil: string): HostileEvent[] {
   return [
     { name: 'path starting with //', event: { rawPath: `//${evil}/v1/models` }, expect: 'refused' },
+    { name: 'stage then //', event: { rawPath: `/release//${evil}/v1/models` }, expect: 'refused' },
+    { name: 'route then //', event: { rawPath: `/anthropic//${evil}/v1/models` }, expect: 'refused' },
     { name: 'path with a backslash', event: { rawPath: `/\\${evil}/v1/models` }, expect: 'refused' },
     { name: 'path with ..', event: { rawPath: '/v1/../../v1/models' }, expect: 'refused' },
     { name: 'path with encoded ..', event: { rawPath: '/v1/%2e%2e/%2E%2E/v1/models' }, expect: 'refused' },
@@ -67,7 +69,11 @@ let lambda: LambdaTarget
 beforeAll(async () => {
   upstream = await startFakeOpenAI()
   canary = await startCanary()
-  lambda = await startLambda({ OXY_TARGET: upstream.url })
+  lambda = await startLambda({
+    OXY_TARGET: upstream.url,
+    OXY_ROUTES: `/anthropic=${upstream.url}`,
+    OXY_STAGE_PREFIXES: 'release,test,prepub',
+  })
 })
 afterAll(async () => {
   await lambda?.close()

@@ -82,7 +82,7 @@ function upgrade(port: number, path: string): Promise<number | undefined> {
       socket.destroy()
       resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]) || undefined)
     }
-    const timer = setTimeout(finish, 5_000)
+    const timer = setTimeout(finish, 10_000)
     socket.on('data', (chunk: Buffer) => {
       text += chunk.toString('latin1')
       if (text.includes('\r\n\r\n')) finish()

@@ -73,8 +73,12 @@ for (const name of HTTP_TARGETS) {
             target.transcript.push(headers + text.body)
             if (name === 'workerd') {
               // https://github.com/cloudflare/workerd/issues/6818: workerd ends an errored body with a
-              // clean terminator. What the engine controls: only the events the upstream sent, never [DONE].
-              expect(events(text.body), text.body).toHaveLength(2)
+              // clean terminator, so the Worker ends the stream with an error event, never [DONE].
+              const sent = events(text.body)
+              expect(sent, text.body).toHaveLength(3)
+              expect(JSON.parse(sent[2]!.replace(/^data: /, ''))).toMatchObject({
+                error: { type: 'oxy_error', code: fault.outcome.code },
+              })
               expect(text.body).not.toContain('[DONE]')
             } else {
               expect(text.cut, 'the stream ended cleanly').toBe(true)

@@ -1,8 +1,17 @@
 import type { Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
 import type { AccessLogEntry, ProxyConfig, UpstreamCall } from '../../policy'
-import { classifyUpstreamError, OxyError, planRequest } from '../../policy'
+import {
+  askAnswerTooLarge,
+  choosesByModel,
+  classifyUpstreamError,
+  MAX_ASK_ANSWER_BYTES,
+  OxyError,
+  planRequest,
+} from '../../policy'
 import { forward, SET_BY_FETCH } from './forward'
+import { readCappedText } from './read-capped-text'
+import { readUntilModel } from './read-until-model'
 import { readBody } from './request-bodies'
 import { toEndingResponse, toHeadersInit, toResponse } from './to-response'
 
@@ -11,6 +20,11 @@ export interface FetchProxyOptions {
   readonly onLog?: (entry: AccessLogEntry) => void
   /** The runtime's fetch; injectable for runtimes that hand it over (Workers service bindings). */
   readonly fetch?: typeof fetch
+  /**
+   * End a broken event stream with an in-band error event instead of erroring the body: for
+   * runtimes that end an errored body cleanly (Workers), where a cut would look complete.
+   */
+  readonly inBandStreamErrors?: boolean
 }
 
 export interface FetchProxy {
@@ -43,23 +57,49 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
     if (plan.kind === 'reply') return toResponse(exchange.reply(plan))
-    if (plan.kind === 'call') return call(upstreamFetch, plan, exchange)
-    if (!plan.choosePathByBody) return forward(upstreamFetch, request, plan, exchange)
-    const body = await readBody(request, plan.choosePathByBody.maxBytes)
-    if (body instanceof OxyError) return toEndingResponse(exchange.failed(body))
-    const chosen = choosePath(plan, body)
-    if (chosen.kind === 'reply') return toResponse(exchange.reply(chosen))
-    return forward(upstreamFetch, request, chosen, exchange, body)
+    if (plan.kind === 'call') return call(upstreamFetch, request, plan, exchange)
+    exchange.forwarding(plan)
+    const inBand = options.inBandStreamErrors === true
+    const choice = plan.choosePathByBody
+    if (!choice) return forward(upstreamFetch, request, plan, exchange, undefined, inBand)
+    if (!choosesByModel(choice)) {
+      // Read whole (bounded): a model rule or a replay needs every byte before the first attempt.
+      const body = await readBody(request, choice.maxBytes)
+      if (body instanceof OxyError) return toEndingResponse(exchange.failed(body))
+      exchange.bodyKept(body.byteLength, body)
+      const chosen = choosePath(plan, body)
+      if (chosen.kind === 'reply') return toResponse(exchange.reply(chosen))
+      return forward(upstreamFetch, request, chosen, exchange, body, inBand)
+    }
+    // Read only until the model is known; the bytes read go on first, then the rest of the body.
+    const read = await readUntilModel(request, choice)
+    if (read instanceof OxyError) return toEndingResponse(exchange.failed(read))
+    if (typeof read.chosen !== 'string') return toResponse(exchange.reply(read.chosen))
+    return forward(
+      upstreamFetch,
+      request,
+      { ...plan, upstreamPath: read.chosen },
+      exchange,
+      read.body,
+      inBand,
+    )
   }
 
   return { fetch: handle }
 }
 
 /** Makes the request an UpstreamCall describes and answers from its (small) response. */
-async function call(upstreamFetch: typeof fetch, plan: UpstreamCall, exchange: Exchange): Promise<Response> {
+async function call(
+  upstreamFetch: typeof fetch,
+  request: Request,
+  plan: UpstreamCall,
+  exchange: Exchange,
+): Promise<Response> {
   const abort = new AbortController()
   // The exchange keeps the reason: whatever the aborted fetch throws, its first failure wins.
   exchange.attempt({ stop: () => abort.abort() })
+  // The client left before the answer: the call ends, nobody would read it.
+  request.signal?.addEventListener('abort', () => exchange.clientClosed(), { once: true })
   try {
     const answer = await upstreamFetch(plan.upstream.origin + plan.upstreamPath, {
       method: 'POST',
@@ -70,7 +110,8 @@ async function call(upstreamFetch: typeof fetch, plan: UpstreamCall, exchange: E
       signal: abort.signal,
     })
     exchange.upstreamResponded()
-    const text = await answer.text()
+    // Capped: an answer that never ends would otherwise hold memory for as long as it runs.
+    const text = await readCappedText(answer, MAX_ASK_ANSWER_BYTES, askAnswerTooLarge)
     return toResponse(exchange.reply(plan.toReply(answer.status, text)))
   } catch (caught) {
     return toEndingResponse(exchange.failed(caught))

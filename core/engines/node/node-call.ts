@@ -1,5 +1,6 @@
 import type { Exchange, Stop } from '../../exchange'
 import type { LocalReply, UpstreamCall } from '../../policy'
+import { askAnswerTooLarge, MAX_ASK_ANSWER_BYTES } from '../../policy'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
 
@@ -16,6 +17,7 @@ export function callUpstream(
   const route = routes.routeFor(plan.upstream)
   const body = Buffer.from(plan.body)
   const chunks: Buffer[] = []
+  let size = 0
   let status = 502
   let upstream: UpstreamExchange | undefined
   const stop = (ending: Stop) => {
@@ -36,7 +38,12 @@ export function callUpstream(
           status = head.status
           exchange.upstreamResponded()
         },
-        onData: (chunk) => chunks.push(chunk),
+        // Capped: an answer that never ends would otherwise grow the process until it dies.
+        onData(chunk) {
+          size += chunk.length
+          if (size > MAX_ASK_ANSWER_BYTES) stop(exchange.failed(askAnswerTooLarge()))
+          else chunks.push(chunk)
+        },
         onEnd: () => done(exchange.reply(plan.toReply(status, Buffer.concat(chunks).toString()))),
         onError: (error) => stop(exchange.failed(error)),
       },

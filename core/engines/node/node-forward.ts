@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Exchange, Stop } from '../../exchange'
 import type { ForwardPlan } from '../../policy'
-import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
 import { IDEMPOTENT_METHODS, withBodyLength } from './client-request'
+import { deferHead } from './deferred-head'
 import { hasBody, isChunked } from './has-body'
+import { judgeBeforeRelay } from './judge-answer'
 import { sendReply } from './send-reply'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
@@ -27,12 +28,15 @@ export function forward(
   plan: ForwardPlan,
   exchange: Exchange,
   readAlready?: Buffer,
+  // The body was read only in part (until its model was known): the rest follows on req.
+  restFollows = false,
 ): void {
-  const route = context.routes.routeFor(plan.upstream)
   const method = req.method ?? 'GET'
   const bodyless = readAlready === undefined && !hasBody(req)
-  if (readAlready) exchange.bodyKept(readAlready.byteLength)
+  const kept = restFollows ? undefined : readAlready
+  if (kept) exchange.bodyKept(kept.byteLength, kept)
   else if (bodyless) exchange.bodyKept(0)
+  const head = deferHead(res, exchange, plan.corsHeaders)
   let upstream: UpstreamExchange | undefined
   let stopped = false
   let upstreamEnded = false
@@ -47,20 +51,13 @@ export function forward(
     else if (ending.kind === 'cut') res.destroy()
   }
 
-  const handlers: UpstreamHandlers = {
-    onResponse(head) {
-      const headers = fromRawHeaders(head.rawHeaders)
-      exchange.headReceived(head.status, headers)
-      const clientHeaders = toClientHeaders(headers, {
-        bodyDecoded: false,
-        corsHeaders: plan.corsHeaders,
-      })
-      res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
-      // An SSE client should see the 200 at once, not with the first token.
-      if (isEventStream(clientHeaders)) res.flushHeaders()
+  const relay: UpstreamHandlers = {
+    onResponse(received) {
+      head.received(received)
       exchange.waitUpstream()
     },
     onData(chunk) {
+      head.write()
       exchange.bytesPassed(chunk)
       context.reclaim(chunk.length)
       if (!res.write(chunk)) upstream?.pause()
@@ -68,24 +65,31 @@ export function forward(
     onEnd() {
       upstreamEnded = true
       exchange.restUpstream()
+      head.write()
       res.end()
     },
-    // The gateway's next candidate (key, target) is tried here, while exchange.mayRetry() says so.
-    onError: (error) => (exchange.mayRetry() ? attempt() : stop(exchange.failed(error))),
+    // The gateway's next candidate (key, target) is tried here, when the exchange says so.
+    onError: (error) => (exchange.judgeError(error) ? attempt() : stop(exchange.failed(error))),
     onDrain: () => req.resume(),
   }
+  const handlers = judgeBeforeRelay(exchange, relay, () => {
+    upstream?.abort()
+    attempt()
+  })
 
   /** One attempt at the upstream; a body kept whole (or none) is sent with it. */
   function attempt(): UpstreamExchange | undefined {
     exchange.attempt({ stop })
+    const request = exchange.attemptRequest(plan)
     try {
+      const route = context.routes.routeFor(request.upstream)
       upstream = new UpstreamExchange(
         route.pool,
         {
           method,
-          target: route.requestTarget(plan.upstreamPath),
-          headers: [...withBodyLength(req, plan.headers, readAlready, bodyless), ...route.extraHeaders],
-          chunked: readAlready === undefined && isChunked(req),
+          target: route.requestTarget(request.upstreamPath),
+          headers: [...withBodyLength(req, request.headers, kept, bodyless), ...route.extraHeaders],
+          chunked: kept === undefined && isChunked(req),
           retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
         },
         handlers,
@@ -97,8 +101,9 @@ export function forward(
       req.resume()
       return undefined
     }
-    if (readAlready) upstream.end(readAlready)
-    else if (bodyless) upstream.end()
+    if (kept || bodyless) upstream.end(kept)
+    else if (readAlready && !exchange.requestBytes(readAlready.length, readAlready))
+      upstream.write(readAlready)
     return upstream
   }
 
@@ -110,12 +115,29 @@ export function forward(
     exchange.waitUpstream()
     upstream?.resume()
   })
-  if (bodyless) req.resume()
-  else if (!readAlready) streamBody(context, req, first, exchange)
+  startBody(context, req, first, exchange, bodyless ? 'none' : kept ? 'sent' : restFollows ? 'rest' : 'all')
 
   // The client went away (before or during the response): the exchange stops the upstream so
   // the user stops paying for tokens nobody will read.
   res.once('close', () => (res.writableFinished ? exchange.ended() : exchange.clientClosed()))
+}
+
+/** What of the client's body is left to stream once the first attempt is under way. */
+type BodyLeft = 'none' | 'sent' | 'rest' | 'all'
+
+function startBody(
+  context: ForwardContext,
+  req: IncomingMessage,
+  first: UpstreamExchange,
+  exchange: Exchange,
+  left: BodyLeft,
+): void {
+  if (left === 'none') req.resume()
+  else if (left !== 'sent') {
+    streamBody(context, req, first, exchange)
+    // What was read to find the model left the request paused.
+    if (left === 'rest') req.resume()
+  }
 }
 
 /** Streams the client's body to the upstream as it arrives; the exchange enforces the size limit. */
@@ -127,7 +149,7 @@ function streamBody(
 ): void {
   req.on('data', (chunk: Buffer) => {
     context.reclaim(chunk.length)
-    if (exchange.requestBytes(chunk.length)) return
+    if (exchange.requestBytes(chunk.length, chunk)) return
     if (!upstream.write(chunk)) req.pause()
   })
   req.on('end', () => upstream.end())

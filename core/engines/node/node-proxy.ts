@@ -3,12 +3,13 @@ import type { Duplex } from 'node:stream'
 import type { Ending, Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
 import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan } from '../../policy'
-import { OxyError, planRequest } from '../../policy'
+import { choosesByModel, OxyError, planRequest } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasOneHost, readBody, requestHeaders } from './client-request'
 import { callUpstream } from './node-call'
 import type { ForwardContext } from './node-forward'
 import { forward } from './node-forward'
+import { readUntilModel } from './read-until-model'
 import { createBufferReclaimer } from './reclaim-buffers'
 import { sendReply } from './send-reply'
 import type { UpstreamRoutes } from './upstream-routes'
@@ -63,16 +64,26 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     const exchange = newExchange(plan, method)
     if (plan.kind === 'reply') {
       reply(req, res, exchange.reply(plan))
-    } else if (options.requireHost && !hasOneHost(req)) {
-      const error = new OxyError('invalid_request', 'An HTTP/1.1 request needs exactly one Host header.')
+    } else if (options.requireHost && (req.httpVersionMajor < 1 || !hasOneHost(req))) {
+      // llhttp reads a request line without a version as HTTP/0.9, which has no headers at all.
+      const error = new OxyError(
+        'invalid_request',
+        req.httpVersionMajor < 1
+          ? 'The request line has no HTTP version (HTTP/0.9 is not accepted).'
+          : 'An HTTP/1.1 request needs exactly one Host header.',
+      )
       refuse(req, res, exchange.failed(error))
     } else if (plan.kind === 'call') {
       req.resume()
+      // The client left before the answer: the call ends, nobody would read it.
+      res.once('close', () => {
+        if (!res.writableFinished) exchange.clientClosed()
+      })
       callUpstream(routes, plan, exchange, (local) => reply(req, res, local))
-    } else if (plan.choosePathByBody) {
-      forwardByBody(req, res, plan, exchange)
     } else {
-      forward(context, req, res, plan, exchange)
+      exchange.forwarding(plan)
+      if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
+      else forward(context, req, res, plan, exchange)
     }
   }
 
@@ -83,11 +94,26 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     plan: ForwardPlan,
     exchange: Exchange,
   ): void {
-    readBody(req, plan.choosePathByBody?.maxBytes ?? 0).then(
-      (body) => {
-        const chosen = choosePath(plan, body)
-        if (chosen.kind === 'reply') reply(req, res, exchange.reply(chosen))
-        else forward(context, req, res, chosen, exchange, body)
+    const choice = plan.choosePathByBody
+    if (!choice) return
+    if (!choosesByModel(choice)) {
+      // Read whole (bounded): a model rule or a replay needs every byte before the first attempt.
+      readBody(req, choice.maxBytes).then(
+        (body) => {
+          exchange.bodyKept(body.byteLength, body)
+          const chosen = choosePath(plan, body)
+          if (chosen.kind === 'reply') reply(req, res, exchange.reply(chosen))
+          else forward(context, req, res, chosen, exchange, body)
+        },
+        (error: unknown) => refuse(req, res, exchange.failed(error)),
+      )
+      return
+    }
+    // Read only until the model is known; the bytes read go on first, then the rest of the body.
+    readUntilModel(req, choice).then(
+      ({ chosen, prefix, ended }) => {
+        if (typeof chosen !== 'string') reply(req, res, exchange.reply(chosen), !ended)
+        else forward(context, req, res, { ...plan, upstreamPath: chosen }, exchange, prefix, !ended)
       },
       (error: unknown) => refuse(req, res, exchange.failed(error)),
     )

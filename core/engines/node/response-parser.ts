@@ -6,6 +6,7 @@
  * https://www.rfc-editor.org/rfc/rfc9112
  */
 
+import { hasBareLf } from './bare-lf'
 import { INVALID_VALUE_CHAR, TOKEN } from './field-syntax'
 
 /** Status line plus headers. Node's own limit is 16 KiB; an API answering more is broken. */
@@ -182,6 +183,10 @@ export class ResponseParser {
 
   #readHead(data: Buffer, offset: number): number {
     const end = data.indexOf(CRLFCRLF, offset)
+    // A line ended by a bare LF: its head would never end in CRLFCRLF, and waiting for one
+    // held the exchange until the first-byte timeout. Refused (RFC 9112 section 2.2: MAY).
+    if (hasBareLf(data, offset, end === -1 ? data.length : end))
+      throw new ResponseParseError('HPE_LF_EXPECTED')
     if (end === -1) {
       if (data.length - offset > MAX_HEAD_BYTES) throw new ResponseParseError('HPE_HEADER_OVERFLOW')
       this.#pending = data.subarray(offset)
@@ -196,8 +201,8 @@ export class ResponseParser {
     const lines = text.split('\r\n')
     const status = STATUS_LINE.exec(lines[0] ?? '')
     const code = Number(status?.[2])
-    // Node refuses to send a status below 100 to the client; say so here rather than there.
-    if (!status || code < 100) throw new ResponseParseError('HPE_INVALID_CONSTANT')
+    // RFC 9110 section 15: statuses outside 100-599 are invalid, to be treated as a 5xx.
+    if (!status || code < 100 || code > 599) throw new ResponseParseError('HPE_INVALID_CONSTANT')
     const http10 = status[1] === '0'
     const rawHeaders: string[] = []
     let contentLength: string | undefined

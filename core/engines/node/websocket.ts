@@ -28,6 +28,10 @@ export function createUpgradeHandler(
   // Frames after the upgrade are no request body: no size limit applies to them.
   const exchangeConfig = { ...config, maxBodyBytes: undefined }
   return (req, socket, head) => {
+    // Node's server stops listening for socket errors once it emits 'upgrade': a client's reset
+    // (ECONNRESET) would be an unhandled 'error' and take the whole process down. 'close' follows
+    // every error, and ends the exchange.
+    socket.on('error', () => {})
     const headers = fromRawHeaders(req.rawHeaders)
     const plan = planRequest({ method: req.method ?? 'GET', target: req.url ?? '', headers }, config)
     const exchange = createExchange({
