@@ -1,7 +1,18 @@
-import type { AccessLogEntry, HeaderList, LocalReply, OxyError, ProxyConfig } from '../policy'
+import type {
+  AccessLogEntry,
+  AttemptRequest,
+  DecodeBody,
+  ForwardPlan,
+  HeaderList,
+  LocalReply,
+  OxyError,
+  ProxyConfig,
+} from '../policy'
 import { bodyTooLarge, errorReply } from '../policy'
+import { withGateway } from './failover'
 import type { RequestBody } from './retry'
 import { keptOrStreamed, mayRetry } from './retry'
+import { Tally } from './tally'
 import type { Deadline, Timer } from './timeouts'
 import { firstByteTimeout, idleTimeout, startTimer } from './timeouts'
 
@@ -47,12 +58,28 @@ export interface Exchange {
   /** A head or byte of the response (or a reply) went to the client. */
   readonly responseStarted: boolean
   /** The request body was read whole before sending (to choose the path), or there is none (0). */
-  bodyKept(byteLength: number): void
+  bodyKept(byteLength: number, body?: Uint8Array): void
   /**
    * Counts request bytes as they stream to the upstream; past OXY_MAX_BODY_BYTES it fails the
    * exchange (413) through the carrier and returns the error.
    */
-  requestBytes(count: number): OxyError | undefined
+  requestBytes(count: number, chunk?: Uint8Array): OxyError | undefined
+  /**
+   * The request goes upstream as `plan` says: its key's name and model go to the log, and its
+   * route's keys and targets give the attempts (core/exchange/failover.ts).
+   */
+  forwarding(plan: ForwardPlan): void
+  /** What the current attempt sends (another key or target after a failover). */
+  attemptRequest(plan: ForwardPlan): AttemptRequest
+  /** Read this head's error body (bounded) and pass it to judgeHead before relaying anything. */
+  wantsErrorBody(status: number): boolean
+  /**
+   * Judges an upstream head before it goes to the client: true when the next attempt should be
+   * made instead (this answer is dropped), false when it goes to the client.
+   */
+  judgeHead(status: number, headers: HeaderList, errorBody?: string): boolean
+  /** Judges a failure before any head: true when the next attempt should be made. */
+  judgeError(cause: unknown): boolean
   /**
    * An attempt at the upstream starts. The first arms the first-byte deadline, which covers every
    * attempt: a retry never gives the client a longer wait.
@@ -71,7 +98,7 @@ export interface Exchange {
    * be retried. (Where the gateway will judge a head worth another key, before relaying it: a 429
    * and its Retry-After are in `status` and `headers`.)
    */
-  headReceived(status: number, headers: HeaderList): void
+  headReceived(status: number, headers: HeaderList, decode?: DecodeBody): void
   /** The engine waits on the upstream for bytes: the idle timer runs (again) from now. */
   waitUpstream(): void
   /** The engine stopped waiting on the upstream (the client has not asked for more). */
@@ -98,7 +125,20 @@ export interface Exchange {
 type Counts = Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesIn' | 'bytesOut'>
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
+/** The exchange with the gateway on top: who asked and what it cost, and failover between keys. */
 export function createExchange(options: ExchangeOptions): Exchange {
+  const tally = new Tally()
+  const log = options.onLog
+  const onLog = log && ((entry: AccessLogEntry) => log({ ...entry, ...tally.fields() }))
+  return withGateway(createLifecycle({ ...options, onLog }), options, tally)
+}
+
+/** The exchange's methods the gateway adds (core/exchange/failover.ts). */
+export type GatewayMethod = 'forwarding' | 'attemptRequest' | 'wantsErrorBody' | 'judgeHead' | 'judgeError'
+export type Lifecycle = Omit<Exchange, GatewayMethod>
+
+/** The lifecycle itself; the gateway methods are added by withGateway. */
+function createLifecycle(options: ExchangeOptions): Lifecycle {
   const { config, now } = options
   const startedAt = now()
   const counts: Mutable<Counts> = { status: 0, upstreamMs: undefined, bytesIn: 0, bytesOut: 0 }
@@ -121,7 +161,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
   }
   const stop = (error: OxyError) => carrier?.stop(exchange.failed(error))
 
-  const exchange: Exchange = {
+  const exchange: Lifecycle = {
     get responseStarted() {
       return responseStarted
     },

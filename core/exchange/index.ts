@@ -1,4 +1,5 @@
 export * from './exchange'
+export * from './failover'
 export * from './read-whole-body'
 export * from './retry'
 export * from './timeouts'

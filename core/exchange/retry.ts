@@ -1,8 +1,7 @@
-/**
- * A request body is kept for a second attempt only up to this size; a larger one (an upload) is
- * streamed once and never held in memory. 1 MB holds any chat request.
- */
-export const MAX_REPLAY_BODY_BYTES = 1024 * 1024
+import { MAX_REPLAY_BODY_BYTES } from '../policy'
+
+/** The replay cap lives with the failover policy (core/policy/failover-pool.ts). */
+export { MAX_REPLAY_BODY_BYTES }
 
 /** How the request body travels, which decides whether it can be sent byte-identical again. */
 export type RequestBody =

@@ -17,6 +17,13 @@ export interface AccessLogEntry {
   readonly bytesOut: number
   /** Why the exchange failed, as an error code, when it did. */
   readonly error?: OxyErrorCode | undefined
+  /** The access key's name (never its token), when access keys are set. */
+  readonly key?: string | undefined
+  /** The model the request named. */
+  readonly model?: string | undefined
+  /** Token counts the upstream reported, read as the response passed. */
+  readonly promptTokens?: number | undefined
+  readonly completionTokens?: number | undefined
 }
 
 export function formatAccessLog(entry: AccessLogEntry, now: Date = new Date()): string {
@@ -32,6 +39,10 @@ export function formatAccessLog(entry: AccessLogEntry, now: Date = new Date()): 
     bytes_in: entry.bytesIn,
     bytes_out: entry.bytesOut,
     ...(entry.error ? { error: entry.error } : {}),
+    ...(entry.key === undefined ? {} : { key: entry.key }),
+    ...(entry.model === undefined ? {} : { model: entry.model }),
+    ...(entry.promptTokens === undefined ? {} : { prompt_tokens: entry.promptTokens }),
+    ...(entry.completionTokens === undefined ? {} : { completion_tokens: entry.completionTokens }),
   })
 }
 

@@ -1,6 +1,10 @@
+import type { AccessKey } from './access-keys'
+import { parseAccessKeys as parseNamedAccessKeys } from './access-keys'
 import { ConfigError } from './errors'
+import type { KeyRules } from './key-rules'
+import { parseKeyRules } from './key-rules'
 import type { Route } from './routes'
-import { parseRoutes } from './routes'
+import { parseRoutes, parseTargets } from './routes'
 
 /**
  * One typed configuration object, built once from the environment at the adapter edge.
@@ -46,6 +50,10 @@ export interface ProxyConfig {
   readonly routes: readonly Route[]
   /** Tokens clients must present; empty when the proxy is open. */
   readonly accessKeys: readonly string[]
+  /** The same tokens with their names (OXY_ACCESS_KEYS `name:token`). */
+  readonly namedAccessKeys: readonly AccessKey[]
+  /** OXY_KEY_RULES, by access-key name. */
+  readonly keyRules: KeyRules
   /** The model GET /_oxy/ask uses. */
   readonly askModel: string
   readonly host: string
@@ -74,20 +82,22 @@ export interface PlatformDefaults {
   readonly maxBodyBytes?: number
 }
 
-/** Shorter tokens are guessable by brute force over the network. */
-export const MIN_ACCESS_KEY_LENGTH = 16
 export const DEFAULT_ASK_MODEL = 'gpt-4o-mini'
 
 export function parseConfig(env: Env, defaults: PlatformDefaults = {}): ProxyConfig {
   const userPrefixes = parseList(env.OXY_HOP_HEADER_PREFIX).map((prefix) => prefix.toLowerCase())
-  const target = parseUpstream('OXY_TARGET', env.OXY_TARGET || DEFAULT_TARGET)
-  const routes = parseRoutes(env, target)
-  const accessKeys = parseAccessKeys('OXY_ACCESS_KEYS', env.OXY_ACCESS_KEYS)
+  const targets = parseTargets('OXY_TARGET', env.OXY_TARGET || DEFAULT_TARGET)
+  const target = targets[0]!
+  const routes = parseRoutes(env, targets)
+  const namedAccessKeys = parseNamedAccessKeys('OXY_ACCESS_KEYS', env.OXY_ACCESS_KEYS)
+  const accessKeys = namedAccessKeys.map((key) => key.token)
   refuseOpenRelay(routes, accessKeys, env.OXY_ALLOW_OPEN_RELAY)
   return {
     target,
     routes,
     accessKeys,
+    namedAccessKeys,
+    keyRules: parseKeyRules('OXY_KEY_RULES', env.OXY_KEY_RULES, namedAccessKeys),
     askModel: env.OXY_ASK_MODEL?.trim() || DEFAULT_ASK_MODEL,
     host: parseHost('OXY_HOST', env.OXY_HOST ?? DEFAULT_HOST),
     port: parsePort('OXY_PORT', env.OXY_PORT, defaults.port ?? DEFAULT_PORT),
@@ -143,23 +153,6 @@ export function parseUpstream(variable: string, value: string): Upstream {
     host: url.host,
     basePath: url.pathname.replace(/\/+$/, ''),
   }
-}
-
-function parseAccessKeys(variable: string, value: string | undefined): readonly string[] {
-  const keys = parseList(value)
-  for (const key of keys) {
-    if (key.length < MIN_ACCESS_KEY_LENGTH || /\s/.test(key)) {
-      throw new ConfigError(
-        variable,
-        key,
-        `each key needs at least ${MIN_ACCESS_KEY_LENGTH} characters and no spaces`,
-        {
-          secret: true,
-        },
-      )
-    }
-  }
-  return keys
 }
 
 /**

@@ -16,6 +16,7 @@ export type OxyErrorCode =
   | 'invalid_path'
   | 'not_found'
   | 'invalid_access_key'
+  | 'model_not_allowed'
   | 'unknown_model'
   | 'body_too_large'
   | 'request_body_incomplete'
@@ -41,6 +42,7 @@ const STATUS_BY_CODE: Readonly<Record<OxyErrorCode, number>> = {
   invalid_path: 400,
   not_found: 404,
   invalid_access_key: 401,
+  model_not_allowed: 403,
   unknown_model: 404,
   body_too_large: 413,
   request_body_incomplete: 400,

@@ -1,12 +1,14 @@
 import { VERSION } from '../version'
+import { identifyAccessKey } from './access-keys'
 import { askBody, readAnswer } from './ask'
 import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, withApiVersion } from './azure'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
-import { bearerToApiKey, findAccessToken, withUpstreamKey } from './credentials'
+import { bearerToApiKey, withUpstreamKey } from './credentials'
 import { isOxyError, OxyError, toErrorBody } from './errors'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
+import { withGateway } from './plan-gateway'
 import { toUpstreamHeaders } from './request-headers'
 import type { RequestTarget } from './request-target'
 import { parseRequestTarget, stripStagePrefix } from './request-target'
@@ -48,6 +50,13 @@ export interface ForwardPlan {
   /** CORS headers to add to the upstream's response. */
   readonly corsHeaders: HeaderPair[]
   readonly logPath: string
+  /** The access key's name (OXY_ACCESS_KEYS `name:token`), for the log and the key's rules. */
+  readonly keyName?: string | undefined
+  /** The route, whose keys and targets the gateway fails over between. */
+  readonly route?: Route
+  /** The model, when the path names it (Gemini); otherwise read from the body as it passes. */
+  readonly model?: string | undefined
+  readonly contentType?: string | undefined
   /**
    * Set when the upstream path depends on the body (Azure deployments by model): the engine
    * reads at most `maxBytes`, calls `choose`, and sends the same bytes on to the chosen path.
@@ -100,20 +109,9 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     return planStatusPage(target.path, request.headers, config)
   }
 
-  let clientHeaders = request.headers
-  if (config.accessKeys.length > 0) {
-    const tokenHeaders = findAccessToken(request.headers, config.accessKeys)
-    if (!tokenHeaders) {
-      return fail(
-        new OxyError(
-          'invalid_access_key',
-          'This proxy needs an access key: send one of its OXY_ACCESS_KEYS as Authorization: Bearer <key>, api-key or x-api-key.',
-        ),
-      )
-    }
-    // The upstream never sees a proxy token.
-    clientHeaders = request.headers.filter(([name]) => !tokenHeaders.has(name.toLowerCase()))
-  }
+  const access = admit(request.headers, config)
+  if (isOxyError(access)) return fail(access)
+  const { clientHeaders, keyName } = access
 
   const defaultRoute = config.routes.at(-1)!
   if (path === ASK_PATH && method === 'GET' && defaultRoute.upstreamKey !== undefined) {
@@ -138,24 +136,26 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     headers = withUpstreamKey(headers, route.upstreamKey, route.credentialStyle)
   else if (route.azure) headers = bearerToApiKey(headers)
   const forward = { kind: 'forward', upstream, headers, corsHeaders, logPath: path } as const
+  const gateway = (plan: ForwardPlan) =>
+    withGateway(plan, { config, route, keyName, routedPath, requestHeaders: request.headers })
 
   if (!route.azure) {
-    return {
+    return gateway({
       ...forward,
       upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
-    }
+    })
   }
   const azure = route.azure
   const azurePath = classifyAzurePath(routedPath)
   if (azurePath.kind === 'models') return jsonReply(200, azureModelList(azure), corsHeaders, path)
   if (azurePath.kind === 'passthrough') {
-    return {
+    return gateway({
       ...forward,
       upstreamPath: upstream.basePath + withApiVersion(azurePath.path, target.query, azure.apiVersion),
-    }
+    })
   }
   const contentType = getHeader(request.headers, 'content-type')
-  return {
+  return gateway({
     ...forward,
     upstreamPath: '',
     choosePathByBody: {
@@ -170,6 +170,26 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
         }
       },
     },
+  })
+}
+
+/** The headers to forward (the access token removed) and the key's name, or the 401. */
+function admit(
+  headers: HeaderList,
+  config: ProxyConfig,
+): { clientHeaders: HeaderList; keyName?: string } | OxyError {
+  if (config.accessKeys.length === 0) return { clientHeaders: headers }
+  const presented = identifyAccessKey(headers, config.namedAccessKeys)
+  if (!presented) {
+    return new OxyError(
+      'invalid_access_key',
+      'This proxy needs an access key: send one of its OXY_ACCESS_KEYS as Authorization: Bearer <key>, api-key or x-api-key.',
+    )
+  }
+  // The upstream never sees a proxy token.
+  return {
+    clientHeaders: headers.filter(([name]) => !presented.headers.has(name.toLowerCase())),
+    keyName: presented.key.name,
   }
 }
 

@@ -3,6 +3,7 @@ import { parseUpstream } from './config'
 import type { CredentialStyle } from './credentials'
 import { credentialStyleFor } from './credentials'
 import { ConfigError } from './errors'
+import { parseUpstreamKeys } from './key-list'
 
 /**
  * Azure OpenAI's GA data-plane version:
@@ -19,9 +20,14 @@ export interface AzureMode {
 export interface Route {
   /** `/anthropic`; '' for the default route to OXY_TARGET. */
   readonly prefix: string
+  /** The first of `upstreams`. */
   readonly upstream: Upstream
-  /** The owner's key, sent instead of the client's credentials. */
+  /** Base URLs tried in order, each one a fallback for the one before. */
+  readonly upstreams: readonly Upstream[]
+  /** The first of `upstreamKeys`. */
   readonly upstreamKey: string | undefined
+  /** The owner's keys, sent instead of the client's credentials; requests are spread across them. */
+  readonly upstreamKeys: readonly string[]
   readonly credentialStyle: CredentialStyle
   readonly azure: AzureMode | undefined
 }
@@ -31,14 +37,48 @@ const PREFIX = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/
 
 /**
  * The routes: OXY_ROUTES (`/anthropic=https://api.anthropic.com,/gemini=...`), longest prefix
- * first, then the default route to OXY_TARGET. Each route's key comes from its own variable,
- * OXY_UPSTREAM_KEY_<PREFIX> (`/anthropic` -> OXY_UPSTREAM_KEY_ANTHROPIC), so that keys can be
- * kept in a platform's secret store apart from the routing table.
+ * first, then the default route to OXY_TARGET. A bare URL after an entry is a fallback target
+ * of that entry's route (`/anthropic=https://a.example,https://b.example`). Each route's keys
+ * come from its own variable, OXY_UPSTREAM_KEY_<PREFIX> (`/anthropic` ->
+ * OXY_UPSTREAM_KEY_ANTHROPIC), so that keys can be kept in a platform's secret store apart from
+ * the routing table.
  */
-export function parseRoutes(env: Env, target: Upstream): Route[] {
+export function parseRoutes(env: Env, targets: readonly Upstream[]): Route[] {
   const routes: Route[] = []
-  for (const entry of (env.OXY_ROUTES ?? '').split(',').map((item) => item.trim())) {
+  for (const { prefix, upstreams } of parseRouteEntries(env.OXY_ROUTES ?? '')) {
+    const upstream = upstreams[0]!
+    routes.push({
+      prefix,
+      ...withKeys(readKeys(env, routeKeyVariable(prefix))),
+      upstream,
+      upstreams,
+      credentialStyle: credentialStyleFor(upstream.hostname),
+      azure: undefined,
+    })
+  }
+  routes.sort((a, b) => b.prefix.length - a.prefix.length)
+  const azure = parseAzureMode(env)
+  const target = targets[0]!
+  routes.push({
+    prefix: '',
+    upstream: target,
+    upstreams: targets,
+    ...withKeys(readKeys(env, 'OXY_UPSTREAM_KEY')),
+    credentialStyle: azure ? 'api-key' : credentialStyleFor(target.hostname),
+    azure,
+  })
+  return routes
+}
+
+function parseRouteEntries(value: string): { prefix: string; upstreams: Upstream[] }[] {
+  const entries: { prefix: string; upstreams: Upstream[] }[] = []
+  for (const entry of value.split(',').map((item) => item.trim())) {
     if (entry === '') continue
+    const previous = entries.at(-1)
+    if (/^https?:\/\//i.test(entry) && previous) {
+      previous.upstreams.push(parseTarget('OXY_ROUTES', entry, previous.upstreams))
+      continue
+    }
     const at = entry.indexOf('=')
     const prefix = entry.slice(0, at).trim().replace(/\/+$/, '')
     if (at === -1 || !PREFIX.test(prefix) || prefix.startsWith('/_oxy')) {
@@ -48,28 +88,33 @@ export function parseRoutes(env: Env, target: Upstream): Route[] {
         'expected entries such as /anthropic=https://api.anthropic.com',
       )
     }
-    if (routes.some((route) => route.prefix === prefix)) {
+    if (entries.some((route) => route.prefix === prefix)) {
       throw new ConfigError('OXY_ROUTES', entry, `the prefix ${prefix} is listed twice`)
     }
-    const upstream = parseUpstream('OXY_ROUTES', entry.slice(at + 1).trim())
-    routes.push({
-      prefix,
-      upstream,
-      upstreamKey: readKey(env, routeKeyVariable(prefix)),
-      credentialStyle: credentialStyleFor(upstream.hostname),
-      azure: undefined,
-    })
+    entries.push({ prefix, upstreams: [parseUpstream('OXY_ROUTES', entry.slice(at + 1).trim())] })
   }
-  routes.sort((a, b) => b.prefix.length - a.prefix.length)
-  const azure = parseAzureMode(env)
-  routes.push({
-    prefix: '',
-    upstream: target,
-    upstreamKey: readKey(env, 'OXY_UPSTREAM_KEY'),
-    credentialStyle: azure ? 'api-key' : credentialStyleFor(target.hostname),
-    azure,
-  })
-  return routes
+  return entries
+}
+
+/** OXY_TARGET: one base URL, or several tried in order. */
+export function parseTargets(variable: string, value: string): Upstream[] {
+  const targets: Upstream[] = []
+  for (const entry of value.split(',').map((item) => item.trim())) {
+    if (entry === '') throw new ConfigError(variable, value, 'an entry is empty; remove the extra comma')
+    targets.push(parseTarget(variable, entry, targets))
+  }
+  return targets
+}
+
+function parseTarget(variable: string, entry: string, earlier: readonly Upstream[]): Upstream {
+  const upstream = parseUpstream(variable, entry)
+  const same = earlier.find((other) => other.origin + other.basePath === upstream.origin + upstream.basePath)
+  if (same) throw new ConfigError(variable, entry, 'this target is listed twice')
+  return upstream
+}
+
+function withKeys(keys: readonly string[]) {
+  return { upstreamKey: keys[0], upstreamKeys: keys }
 }
 
 export function routeKeyVariable(prefix: string): string {
@@ -111,9 +156,6 @@ function parseAzureMode(env: Env): AzureMode | undefined {
   return { deployments, apiVersion }
 }
 
-function readKey(env: Env, variable: string): string | undefined {
-  const value = env[variable]?.trim()
-  if (!value) return undefined
-  if (/\s/.test(value)) throw new ConfigError(variable, value, 'an API key has no spaces', { secret: true })
-  return value
+function readKeys(env: Env, variable: string): readonly string[] {
+  return parseUpstreamKeys(variable, env[variable])
 }

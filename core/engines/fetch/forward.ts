@@ -1,7 +1,8 @@
-import type { Ending, Exchange } from '../../exchange'
+import type { Exchange } from '../../exchange'
 import type { ForwardPlan, HeaderPair } from '../../policy'
 import { OxyError, toClientHeaders } from '../../policy'
 import { countBytes } from './request-bodies'
+import { sendAttempts } from './send-attempts'
 import { NULL_BODY_STATUSES, toEndingResponse, toHeadersInit } from './to-response'
 
 /**
@@ -29,24 +30,19 @@ export async function forward(
   const abort = new AbortController()
   // Once the exchange is over, the exchange ignores a late abort: no need to remove the listener.
   request.signal?.addEventListener('abort', () => exchange.clientClosed(), { once: true })
-  if (readAlready) exchange.bodyKept(readAlready.byteLength)
+  if (readAlready) exchange.bodyKept(readAlready.byteLength, readAlready)
   else if (!request.body) exchange.bodyKept(0)
 
-  const upstreamHeaders = plan.headers.filter(([name]) => !SET_BY_FETCH.has(name.toLowerCase()))
   // Workers pass a WebSocket upgrade through fetch(): the 101 carries the upstream socket.
   const websocket = request.headers.get('upgrade')?.toLowerCase() === 'websocket'
-  if (websocket) upstreamHeaders.push(['Upgrade', 'websocket'])
-  const init = {
+  const shared = {
     method: request.method,
-    headers: toHeadersInit(upstreamHeaders),
     body: readAlready ?? (request.body ? countBytes(request.body, exchange) : null),
-    redirect: 'manual',
     signal: abort.signal,
-    // Required by Node's fetch for a streamed request body; ignored elsewhere.
-    duplex: 'half',
-  } as RequestInit & { duplex: 'half' }
-
-  const upstream = await send(upstreamFetch, upstreamUrl, init, exchange, abort)
+    extraHeaders: websocket ? ([['Upgrade', 'websocket']] as const) : [],
+    setByFetch: SET_BY_FETCH,
+  }
+  const upstream = await sendAttempts(upstreamFetch, plan, shared, exchange, abort)
   if (!(upstream instanceof Response)) return toEndingResponse(upstream)
   const headers: HeaderPair[] = [...upstream.headers]
   exchange.headReceived(upstream.status, headers)
@@ -65,28 +61,6 @@ export async function forward(
     return new Response(null, responseInit)
   }
   return new Response(relayBody(upstream.body, exchange), responseInit)
-}
-
-/**
- * The attempts at the upstream: each failure before a response head asks the exchange whether
- * another may follow. The gateway's next candidate (key, target) would set url and init here.
- */
-async function send(
-  upstreamFetch: typeof fetch,
-  url: string,
-  init: RequestInit,
-  exchange: Exchange,
-  abort: AbortController,
-): Promise<Response | Ending> {
-  for (;;) {
-    // The exchange keeps the reason: whatever the aborted fetch throws, its first failure wins.
-    exchange.attempt({ stop: () => abort.abort() })
-    try {
-      return await upstreamFetch(url, init)
-    } catch (caught) {
-      if (!exchange.mayRetry()) return exchange.failed(caught)
-    }
-  }
 }
 
 /**

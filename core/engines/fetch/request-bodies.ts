@@ -27,7 +27,7 @@ export function countBytes(body: ReadableStream<Uint8Array>, exchange: Exchange)
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        const error = exchange.requestBytes(chunk.byteLength)
+        const error = exchange.requestBytes(chunk.byteLength, chunk)
         if (error) controller.error(error)
         else controller.enqueue(chunk)
       },

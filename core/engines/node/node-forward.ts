@@ -3,7 +3,9 @@ import type { Exchange, Stop } from '../../exchange'
 import type { ForwardPlan } from '../../policy'
 import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
 import { IDEMPOTENT_METHODS, withBodyLength } from './client-request'
+import { decodeBody } from './decode-body'
 import { hasBody, isChunked } from './has-body'
+import { judgeBeforeRelay } from './judge-answer'
 import { sendReply } from './send-reply'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
@@ -28,10 +30,9 @@ export function forward(
   exchange: Exchange,
   readAlready?: Buffer,
 ): void {
-  const route = context.routes.routeFor(plan.upstream)
   const method = req.method ?? 'GET'
   const bodyless = readAlready === undefined && !hasBody(req)
-  if (readAlready) exchange.bodyKept(readAlready.byteLength)
+  if (readAlready) exchange.bodyKept(readAlready.byteLength, readAlready)
   else if (bodyless) exchange.bodyKept(0)
   let upstream: UpstreamExchange | undefined
   let stopped = false
@@ -47,14 +48,11 @@ export function forward(
     else if (ending.kind === 'cut') res.destroy()
   }
 
-  const handlers: UpstreamHandlers = {
+  const relay: UpstreamHandlers = {
     onResponse(head) {
       const headers = fromRawHeaders(head.rawHeaders)
-      exchange.headReceived(head.status, headers)
-      const clientHeaders = toClientHeaders(headers, {
-        bodyDecoded: false,
-        corsHeaders: plan.corsHeaders,
-      })
+      exchange.headReceived(head.status, headers, decodeBody)
+      const clientHeaders = toClientHeaders(headers, { bodyDecoded: false, corsHeaders: plan.corsHeaders })
       res.writeHead(head.status, head.statusText, toRawHeaders(clientHeaders))
       // An SSE client should see the 200 at once, not with the first token.
       if (isEventStream(clientHeaders)) res.flushHeaders()
@@ -70,21 +68,27 @@ export function forward(
       exchange.restUpstream()
       res.end()
     },
-    // The gateway's next candidate (key, target) is tried here, while exchange.mayRetry() says so.
-    onError: (error) => (exchange.mayRetry() ? attempt() : stop(exchange.failed(error))),
+    // The gateway's next candidate (key, target) is tried here, when the exchange says so.
+    onError: (error) => (exchange.judgeError(error) ? attempt() : stop(exchange.failed(error))),
     onDrain: () => req.resume(),
   }
+  const handlers = judgeBeforeRelay(exchange, relay, () => {
+    upstream?.abort()
+    attempt()
+  })
 
   /** One attempt at the upstream; a body kept whole (or none) is sent with it. */
   function attempt(): UpstreamExchange | undefined {
     exchange.attempt({ stop })
+    const request = exchange.attemptRequest(plan)
     try {
+      const route = context.routes.routeFor(request.upstream)
       upstream = new UpstreamExchange(
         route.pool,
         {
           method,
-          target: route.requestTarget(plan.upstreamPath),
-          headers: [...withBodyLength(req, plan.headers, readAlready, bodyless), ...route.extraHeaders],
+          target: route.requestTarget(request.upstreamPath),
+          headers: [...withBodyLength(req, request.headers, readAlready, bodyless), ...route.extraHeaders],
           chunked: readAlready === undefined && isChunked(req),
           retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
         },
@@ -127,7 +131,7 @@ function streamBody(
 ): void {
   req.on('data', (chunk: Buffer) => {
     context.reclaim(chunk.length)
-    if (exchange.requestBytes(chunk.length)) return
+    if (exchange.requestBytes(chunk.length, chunk)) return
     if (!upstream.write(chunk)) req.pause()
   })
   req.on('end', () => upstream.end())

@@ -70,10 +70,10 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     } else if (plan.kind === 'call') {
       req.resume()
       callUpstream(routes, plan, exchange, (local) => reply(req, res, local))
-    } else if (plan.choosePathByBody) {
-      forwardByBody(req, res, plan, exchange)
     } else {
-      forward(context, req, res, plan, exchange)
+      exchange.forwarding(plan)
+      if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
+      else forward(context, req, res, plan, exchange)
     }
   }
 
@@ -86,6 +86,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   ): void {
     readBody(req, plan.choosePathByBody?.maxBytes ?? 0).then(
       (body) => {
+        exchange.bodyKept(body.byteLength, body)
         const chosen = choosePath(plan, body)
         if (chosen.kind === 'reply') reply(req, res, exchange.reply(chosen))
         else forward(context, req, res, chosen, exchange, body)

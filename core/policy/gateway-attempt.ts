@@ -1,0 +1,59 @@
+import type { Upstream } from './config'
+import { withUpstreamKey } from './credentials'
+import type { Attempt } from './failover-pool'
+import { FailoverPool } from './failover-pool'
+import type { HeaderPair } from './header-list'
+import type { Route } from './routes'
+
+/** What one attempt sends: to which upstream, which path, with which headers. */
+export interface AttemptRequest {
+  readonly upstream: Upstream
+  readonly upstreamPath: string
+  readonly headers: HeaderPair[]
+}
+
+/** The part of a forward plan an attempt is derived from: made for the first target and key. */
+export interface FirstAttempt {
+  readonly upstream: Upstream
+  readonly upstreamPath: string
+  readonly headers: readonly HeaderPair[]
+}
+
+/**
+ * The request for one attempt: the plan's path moved under the attempt's target's base path,
+ * Host set to that target, and the attempt's key in place of the first one. Whatever else the
+ * plan decided (headers dropped, the access token removed, the Azure path) stays as it is.
+ */
+export function toAttemptRequest(route: Route, first: FirstAttempt, attempt: Attempt): AttemptRequest {
+  const upstream = route.upstreams[attempt.target] ?? first.upstream
+  const key = attempt.key === undefined ? undefined : route.upstreamKeys[attempt.key]
+  const path = first.upstreamPath.slice(first.upstream.basePath.length)
+  let headers = first.headers.map(
+    ([name, value]): HeaderPair => (name.toLowerCase() === 'host' ? [name, upstream.host] : [name, value]),
+  )
+  if (key !== undefined) headers = replaceKey(headers, key, route)
+  return { upstream, upstreamPath: upstream.basePath + path, headers }
+}
+
+/** The key swapped where the first one stood, so the header order stays the plan's. */
+function replaceKey(headers: HeaderPair[], key: string, route: Route): HeaderPair[] {
+  const [name, value] = withUpstreamKey([], key, route.credentialStyle)[0]!
+  const at = headers.findIndex(([header]) => header.toLowerCase() === name.toLowerCase())
+  if (at === -1) return withUpstreamKey(headers, key, route.credentialStyle)
+  return headers.map((pair, i): HeaderPair => (i === at ? [pair[0], value] : pair))
+}
+
+/**
+ * One pool per route and process (or isolate): rests are remembered per instance, which needs
+ * no shared store and is what the owner wants anyway (a dead key is skipped where it failed).
+ */
+const pools = new WeakMap<Route, FailoverPool>()
+
+export function poolFor(route: Route): FailoverPool {
+  let pool = pools.get(route)
+  if (!pool) {
+    pool = new FailoverPool(route.upstreams.length, route.upstreamKeys.length)
+    pools.set(route, pool)
+  }
+  return pool
+}

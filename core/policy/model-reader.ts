@@ -1,0 +1,193 @@
+import { OxyError } from './errors'
+import type { KeyRule } from './key-rules'
+import { allowsModel } from './key-rules'
+
+/** A model name longer than this is not a model name; capture stops there. */
+const MAX_MODEL_BYTES = 256
+/** Multipart: how much of the previous chunk is kept, so a part header split across chunks is found. */
+const MULTIPART_CARRY_CHARS = 2048
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const MODEL_KEY = [0x6d, 0x6f, 0x64, 0x65, 0x6c] // model
+
+/**
+ * Reads the `model` of a request body as its chunks pass, without changing or keeping them: a
+ * JSON body's top-level "model" string (wherever it sits among the keys; SDKs write keys in the
+ * order the caller did), or a multipart body's `model` field. State is a few numbers and at most
+ * one short capture, so a body of any size costs the same memory. `done` turns true as soon as
+ * the model is known or cannot appear any more; the rest of the body need not be read.
+ */
+export class ModelReader {
+  model: string | undefined
+  done = false
+  private readonly kind: 'json' | 'multipart' | 'other'
+  // JSON state: depth of nesting, inside a string, after a backslash, what the current string is.
+  private depth = 0
+  private inString = false
+  private escaped = false
+  private capture: number[] | undefined
+  private capturing: 'key' | 'value' | undefined
+  private expectKey = false
+  private lastKeyIsModel = false
+  private wantValue = false
+  private carry = ''
+
+  constructor(contentType: string | undefined) {
+    const type = (contentType ?? '').toLowerCase()
+    this.kind = type.startsWith('multipart/form-data')
+      ? 'multipart'
+      : type.includes('json') || type === ''
+        ? 'json'
+        : 'other'
+    if (this.kind === 'other') this.done = true
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.done) return
+    if (this.kind === 'multipart') this.pushMultipart(chunk)
+    else this.pushJson(chunk)
+  }
+
+  /** The body ended: whatever was not found is not there. */
+  end(): void {
+    this.done = true
+  }
+
+  private pushJson(chunk: Uint8Array): void {
+    for (let i = 0; i < chunk.length && !this.done; i++) {
+      const byte = chunk[i]!
+      if (this.inString) this.onStringByte(byte)
+      else this.onByte(byte)
+    }
+  }
+
+  private onStringByte(byte: number): void {
+    if (this.escaped) this.escaped = false
+    else if (byte === BACKSLASH) this.escaped = true
+    else if (byte === QUOTE) {
+      this.inString = false
+      this.finishCapture()
+      return
+    }
+    if (this.capture) {
+      this.capture.push(byte)
+      if (this.capture.length > MAX_MODEL_BYTES) this.capture = undefined
+    }
+  }
+
+  private finishCapture(): void {
+    const bytes = this.capture
+    const what = this.capturing
+    this.capture = undefined
+    this.capturing = undefined
+    if (what === 'key') {
+      this.lastKeyIsModel =
+        bytes !== undefined && bytes.length === 5 && bytes.every((b, i) => b === MODEL_KEY[i])
+    } else if (what === 'value' && bytes) {
+      try {
+        this.model = JSON.parse(`"${new TextDecoder().decode(new Uint8Array(bytes))}"`) as string
+      } catch {}
+      this.done = true
+    }
+  }
+
+  private onByte(byte: number): void {
+    switch (byte) {
+      case QUOTE:
+        this.inString = true
+        if (this.depth !== 1) return
+        if (this.expectKey) this.startCapture('key')
+        else if (this.wantValue) this.startCapture('value')
+        this.wantValue = false
+        return
+      case 0x3a: // :
+        if (this.depth === 1) this.wantValue = this.lastKeyIsModel
+        this.expectKey = false
+        return
+      case 0x7b: // {
+      case 0x5b: // [
+        if (this.depth === 0 && byte !== 0x7b) this.done = true
+        this.depth++
+        this.expectKey = this.depth === 1
+        this.wantValue = false
+        return
+      case 0x7d: // }
+      case 0x5d: // ]
+        this.depth--
+        if (this.depth <= 0) this.done = true
+        return
+      case 0x2c: // ,
+        if (this.depth === 1) this.expectKey = true
+        return
+      case 0x20:
+      case 0x09:
+      case 0x0a:
+      case 0x0d:
+        return
+      default:
+        // A number, true, false or null: a non-string model is no model; text before `{` is not JSON.
+        if (this.depth === 0) this.done = true
+        this.wantValue = false
+    }
+  }
+
+  private startCapture(what: 'key' | 'value'): void {
+    this.capturing = what
+    this.capture = []
+  }
+
+  private pushMultipart(chunk: Uint8Array): void {
+    // latin1 keeps one char per byte, so binary file parts cannot break the search.
+    const text = this.carry + latin1(chunk)
+    const match =
+      /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{0,256})\r\n/i.exec(
+        text,
+      )
+    if (match) {
+      const raw = match[1]!
+      this.model = new TextDecoder().decode(Uint8Array.from(raw, (char) => char.charCodeAt(0)))
+      this.done = true
+      return
+    }
+    this.carry = text.slice(-MULTIPART_CARRY_CHARS)
+  }
+}
+
+function latin1(bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192))
+  }
+  return text
+}
+
+/** Gemini names the model in the path: `/v1beta/models/gemini-2.0-flash:generateContent`. */
+export function modelFromPath(path: string): string | undefined {
+  const match = /\/models\/([^/:]+):[A-Za-z]+$/.exec(path)
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1])
+}
+
+/**
+ * The 403 for a request whose model its key may not use, made before anything reaches the
+ * upstream. `unread` is true when the body was too large to find the model in.
+ */
+export function checkModelRule(
+  rule: KeyRule | undefined,
+  keyName: string | undefined,
+  model: string | undefined,
+  unread = false,
+): OxyError | undefined {
+  if (rule?.models === undefined) return undefined
+  const who = keyName === undefined ? 'This access key' : `The access key "${keyName}"`
+  if (unread) {
+    return new OxyError(
+      'model_not_allowed',
+      `${who} may only use some models, and this request's model could not be read within the body size oxy inspects.`,
+    )
+  }
+  if (allowsModel(rule, model)) return undefined
+  return new OxyError(
+    'model_not_allowed',
+    `${who} may not use the model \`${model}\`. Allowed: ${rule.models.join(', ')}.`,
+  )
+}

@@ -1,0 +1,84 @@
+import type { ProxyConfig } from './config'
+import { MAX_REPLAY_BODY_BYTES } from './failover-pool'
+import { poolFor } from './gateway-attempt'
+import type { HeaderList } from './header-list'
+import { getHeader } from './header-list'
+import { ruleFor } from './key-rules'
+import { checkModelRule, ModelReader, modelFromPath } from './model-reader'
+import type { ForwardPlan, LocalReply } from './plan-request'
+import { errorReply, MAX_MODEL_LOOKUP_BODY_BYTES } from './plan-request'
+import type { Route } from './routes'
+
+export interface GatewayContext {
+  readonly config: ProxyConfig
+  readonly route: Route
+  /** The access key's name, when access keys are set. */
+  readonly keyName: string | undefined
+  /** The path after the route prefix, where Gemini names its model. */
+  readonly routedPath: string
+  readonly requestHeaders: HeaderList
+}
+
+/**
+ * What the gateway adds to a forward plan: the key's name and route for the log and failover, a
+ * model rule checked before anything is sent, and a body kept for replay when another key or
+ * target could take the request. A 403 reply when the key may not use the model its path names.
+ */
+export function withGateway(plan: ForwardPlan, context: GatewayContext): ForwardPlan | LocalReply {
+  const { config, route, keyName, requestHeaders } = context
+  const contentType = getHeader(requestHeaders, 'content-type')
+  const pathModel = modelFromPath(context.routedPath)
+  let next: ForwardPlan = { ...plan, keyName, route, model: pathModel, contentType }
+  const rule = ruleFor(config.keyRules, keyName)
+  if (rule?.models) {
+    if (pathModel !== undefined) {
+      const refused = checkModelRule(rule, keyName, pathModel)
+      if (refused) return errorReply(refused, plan.corsHeaders, plan.logPath)
+    } else if (hasBody(requestHeaders)) {
+      // The model sits in the body: read it whole (bounded) before anything goes upstream.
+      const maxBytes = Math.min(
+        config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES,
+        MAX_MODEL_LOOKUP_BODY_BYTES,
+      )
+      next = withBodyCheck(next, maxBytes, (body) => {
+        const reader = new ModelReader(contentType)
+        reader.push(body)
+        reader.end()
+        const refused = checkModelRule(rule, keyName, reader.model)
+        return refused ? errorReply(refused, plan.corsHeaders, plan.logPath) : undefined
+      })
+    }
+  }
+  const length = declaredLength(requestHeaders)
+  if (poolFor(route).canFail && !next.choosePathByBody && length !== undefined && length > 0) {
+    // Kept for a second attempt only when small; a larger body streams once, never held.
+    if (length <= MAX_REPLAY_BODY_BYTES) next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined)
+  }
+  return next
+}
+
+/** Reads the body before sending; `check` may refuse it, else the earlier choice (Azure) decides. */
+function withBodyCheck(
+  plan: ForwardPlan,
+  maxBytes: number,
+  check: (body: Uint8Array) => LocalReply | undefined,
+): ForwardPlan {
+  const earlier = plan.choosePathByBody
+  return {
+    ...plan,
+    choosePathByBody: {
+      maxBytes: earlier ? Math.min(earlier.maxBytes, maxBytes) : maxBytes,
+      choose: (body) => check(body) ?? (earlier ? earlier.choose(body) : plan.upstreamPath),
+    },
+  }
+}
+
+function declaredLength(headers: HeaderList): number | undefined {
+  // String(): serverless-http hands a Lambda event's computed length over as a number.
+  const value = String(getHeader(headers, 'content-length') ?? '').trim()
+  return /^\d+$/.test(value) ? Number(value) : undefined
+}
+
+function hasBody(headers: HeaderList): boolean {
+  return (declaredLength(headers) ?? 0) > 0 || getHeader(headers, 'transfer-encoding') !== undefined
+}

@@ -1,0 +1,288 @@
+/**
+ * Token usage read from a response as its bytes pass, without changing, delaying or keeping the
+ * stream. Upstreams report usage in a few shapes, all mapped to OpenAI's two names:
+ * - OpenAI chat/completions/embeddings: `usage.prompt_tokens`, `usage.completion_tokens`
+ *   (streams: the last chunk, with `stream_options.include_usage`);
+ * - OpenAI Responses: `usage.input_tokens`, `usage.output_tokens` (streams: `response.completed`);
+ * - Anthropic Messages: `usage.input_tokens` (+ cache creation and cache reads, which it counts
+ *   apart), `usage.output_tokens` (streams: `message_start`, then `message_delta`);
+ * - Gemini: `usageMetadata.promptTokenCount`, `candidatesTokenCount` + `thoughtsTokenCount`.
+ */
+
+export interface TokenUsage {
+  readonly promptTokens: number | undefined
+  readonly completionTokens: number | undefined
+}
+
+/** A JSON body's usage sits at its end; this much of the end is kept to find it. */
+export const USAGE_TAIL_BYTES = 64 * 1024
+/** An SSE line longer than this (a Responses API `response.completed` of a very long answer) is skipped. */
+export const USAGE_LINE_MAX_BYTES = 1024 * 1024
+
+type RawUsage = Record<string, number>
+const FIELDS = [
+  'prompt_tokens',
+  'completion_tokens',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_input_tokens',
+  'cache_read_input_tokens',
+  'promptTokenCount',
+  'candidatesTokenCount',
+  'thoughtsTokenCount',
+] as const
+const NEWLINE = 0x0a
+const decoder = new TextDecoder()
+
+export interface UsageScanner {
+  push(chunk: Uint8Array): void
+  /** The usage seen, once the body ended; undefined when the upstream reported none. */
+  finish(): TokenUsage | undefined
+}
+
+/** Compressed bytes kept to decode at the end; a larger compressed body's usage is not read. */
+export const COMPRESSED_USAGE_MAX_BYTES = 256 * 1024
+
+/** Decodes a whole compressed body (the engine's, where it has zlib); undefined when it cannot. */
+export type DecodeBody = (bytes: Uint8Array, encoding: string) => Uint8Array | undefined
+
+/**
+ * A scanner for a response of this type, or undefined when its usage cannot be read (not JSON
+ * or SSE; compressed bytes without a decoder or over COMPRESSED_USAGE_MAX_BYTES).
+ */
+export function createUsageScanner(
+  contentType: string | undefined,
+  contentEncoding: string | undefined,
+  decode?: DecodeBody,
+): UsageScanner | undefined {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase()
+  const type = (contentType ?? '').toLowerCase()
+  const plain = () =>
+    type.startsWith('text/event-stream')
+      ? new SseUsageScanner()
+      : type.includes('json')
+        ? new JsonUsageScanner()
+        : undefined
+  if (encoding === '' || encoding === 'identity') return plain()
+  if (!decode || !plain()) return undefined
+  return new CompressedUsageScanner(encoding, decode, plain)
+}
+
+/** Keeps the compressed bytes (bounded) and reads them decoded once the body ended. */
+class CompressedUsageScanner implements UsageScanner {
+  private chunks: Uint8Array[] | undefined = []
+  private size = 0
+
+  constructor(
+    private readonly encoding: string,
+    private readonly decode: DecodeBody,
+    private readonly inner: () => UsageScanner | undefined,
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    if (!this.chunks) return
+    this.size += chunk.length
+    if (this.size > COMPRESSED_USAGE_MAX_BYTES) this.chunks = undefined
+    else this.chunks.push(chunk.slice())
+  }
+
+  finish(): TokenUsage | undefined {
+    if (!this.chunks) return undefined
+    const all = new Uint8Array(this.size)
+    let offset = 0
+    for (const chunk of this.chunks) {
+      all.set(chunk, offset)
+      offset += chunk.length
+    }
+    this.chunks = undefined
+    const decoded = this.decode(all, this.encoding)
+    const scanner = this.inner()
+    if (!decoded || !scanner) return undefined
+    scanner.push(decoded)
+    return scanner.finish()
+  }
+}
+
+/** Looks at SSE data lines one at a time; only a line that mentions usage is parsed. */
+class SseUsageScanner implements UsageScanner {
+  private readonly raw: RawUsage = {}
+  private pieces: Uint8Array[] = []
+  private size = 0
+  private skipping = false
+
+  push(chunk: Uint8Array): void {
+    let from = 0
+    while (from < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, from)
+      const end = newline === -1 ? chunk.length : newline
+      this.keep(chunk, from, end)
+      if (newline === -1) return
+      this.endLine()
+      from = newline + 1
+    }
+  }
+
+  finish(): TokenUsage | undefined {
+    this.endLine()
+    return toTokenUsage(this.raw)
+  }
+
+  private keep(chunk: Uint8Array, from: number, to: number): void {
+    if (this.skipping || to === from) return
+    // Only `data:` lines can carry usage; anything else is let go at its first byte.
+    if (this.size === 0 && chunk[from] !== 0x64) {
+      this.skipping = true
+      return
+    }
+    this.size += to - from
+    if (this.size > USAGE_LINE_MAX_BYTES) {
+      this.skipping = true
+      this.pieces = []
+      return
+    }
+    // A copy: the engine may reuse the chunk's memory once it is written.
+    this.pieces.push(chunk.slice(from, to))
+  }
+
+  private endLine(): void {
+    const pieces = this.pieces
+    const skipped = this.skipping
+    this.pieces = []
+    this.size = 0
+    this.skipping = false
+    if (skipped || pieces.length === 0) return
+    const line =
+      pieces.length === 1
+        ? decoder.decode(pieces[0])
+        : pieces.map((p) => decoder.decode(p, { stream: true })).join('') + decoder.decode()
+    if (!line.startsWith('data:') || !line.includes('usage')) return
+    try {
+      mergeEvent(this.raw, JSON.parse(line.slice(5)))
+    } catch {}
+  }
+}
+
+/**
+ * Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer, grown only as far as the
+ * body needs (most JSON answers are a few hundred bytes); parses them at the end.
+ */
+class JsonUsageScanner implements UsageScanner {
+  private buffer = new Uint8Array(0)
+  private length = 0
+  private total = 0
+
+  push(chunk: Uint8Array): void {
+    this.total += chunk.length
+    if (chunk.length >= USAGE_TAIL_BYTES) {
+      this.reserve(USAGE_TAIL_BYTES)
+      this.buffer.set(chunk.subarray(chunk.length - USAGE_TAIL_BYTES))
+      this.length = USAGE_TAIL_BYTES
+      return
+    }
+    if (this.length + chunk.length > USAGE_TAIL_BYTES * 2) {
+      this.buffer.copyWithin(0, this.length - USAGE_TAIL_BYTES, this.length)
+      this.length = USAGE_TAIL_BYTES
+    }
+    this.reserve(this.length + chunk.length)
+    this.buffer.set(chunk, this.length)
+    this.length += chunk.length
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.buffer.length) return
+    const grown = new Uint8Array(Math.min(Math.max(size, this.buffer.length * 2, 1024), USAGE_TAIL_BYTES * 2))
+    grown.set(this.buffer.subarray(0, this.length))
+    this.buffer = grown
+  }
+
+  finish(): TokenUsage | undefined {
+    const text = decoder.decode(this.buffer.subarray(0, this.length))
+    const raw: RawUsage = {}
+    if (this.total === this.length) {
+      try {
+        mergeEvent(raw, JSON.parse(text))
+        return toTokenUsage(raw)
+      } catch {}
+    }
+    const usage = findLastUsageObject(text)
+    if (usage) mergeUsage(raw, usage)
+    return toTokenUsage(raw)
+  }
+}
+
+/** Where each API puts usage in an event or body. */
+function mergeEvent(raw: RawUsage, event: unknown): void {
+  if (!isObject(event)) return
+  for (const holder of [event, event.response, event.message]) {
+    if (!isObject(holder)) continue
+    if (isObject(holder.usage)) mergeUsage(raw, holder.usage)
+    if (isObject(holder.usageMetadata)) mergeUsage(raw, holder.usageMetadata)
+  }
+}
+
+/** Later reports win field by field: Anthropic's message_delta carries the final output count. */
+function mergeUsage(raw: RawUsage, usage: Record<string, unknown>): void {
+  for (const field of FIELDS) {
+    const value = usage[field]
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) raw[field] = value
+  }
+}
+
+function toTokenUsage(raw: RawUsage): TokenUsage | undefined {
+  const sum = (...fields: (typeof FIELDS)[number][]) => {
+    const present = fields.filter((field) => raw[field] !== undefined)
+    return present.length === 0 ? undefined : present.reduce((total, field) => total + raw[field]!, 0)
+  }
+  const promptTokens =
+    sum('prompt_tokens') ??
+    sum('input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens') ??
+    sum('promptTokenCount')
+  const completionTokens =
+    sum('completion_tokens') ?? sum('output_tokens') ?? sum('candidatesTokenCount', 'thoughtsTokenCount')
+  if (promptTokens === undefined && completionTokens === undefined) return undefined
+  return { promptTokens, completionTokens }
+}
+
+/**
+ * The last `"usage": {...}` (or `"usageMetadata"`) object in a piece of JSON that may start mid-way.
+ * A quote inside a JSON string is always escaped, so an unescaped `"usage"` followed by `:` is a key.
+ */
+function findLastUsageObject(text: string): Record<string, unknown> | undefined {
+  for (let at = text.lastIndexOf('"usage'); at !== -1; at = text.lastIndexOf('"usage', at - 1)) {
+    const key = /^"(usage|usageMetadata)"\s*:\s*\{/.exec(text.slice(at, at + 40))
+    if (!key || escapedAt(text, at)) continue
+    const start = at + key[0].length - 1
+    const end = matchingBrace(text, start)
+    if (end === -1) continue
+    try {
+      const value: unknown = JSON.parse(text.slice(start, end + 1))
+      if (isObject(value)) return value
+    } catch {}
+  }
+  return undefined
+}
+
+function escapedAt(text: string, at: number): boolean {
+  let backslashes = 0
+  for (let i = at - 1; i >= 0 && text[i] === '\\'; i--) backslashes++
+  return backslashes % 2 === 1
+}
+
+function matchingBrace(text: string, start: number): number {
+  let depth = 0
+  let inString = false
+  for (let i = start; i < text.length; i++) {
+    const char = text[i]
+    if (inString) {
+      if (char === '\\') i++
+      else if (char === '"') inString = false
+    } else if (char === '"') inString = true
+    else if (char === '{') depth++
+    else if (char === '}' && --depth === 0) return i
+  }
+  return -1
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
