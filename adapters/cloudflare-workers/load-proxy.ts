@@ -2,7 +2,9 @@ import type { AccessLogEntry, ConfigError, ProxyConfig } from '../../core'
 import { formatAccessLog, loadConfig } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy } from '../../core/engines/fetch'
+import { createLimiter } from '../../core/limits/limiter'
 import { WORKERS_DEFAULTS } from './defaults'
+import { openWorkerLimitStore } from './open-limit-store'
 import { toEnvRecord } from './to-env-record'
 
 export type LoadedProxy =
@@ -37,7 +39,15 @@ function createProxy(bindings: object, write: (line: string) => void): LoadedPro
   if (!loaded.ok) return { kind: 'invalid', error: loaded.error }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+  const limiter =
+    config.limits &&
+    createLimiter({
+      config: config.limits,
+      store: openWorkerLimitStore(bindings),
+      log: (level, msg) =>
+        config.log !== 'off' && write(JSON.stringify({ time: new Date().toISOString(), level, msg })),
+    })
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, limiter }) }
 }
 
 function writeConsole(line: string): void {

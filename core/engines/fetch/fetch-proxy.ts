@@ -1,5 +1,7 @@
 import type { Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
+import { admitOrReply } from '../../limits/limit-exchange'
+import type { Limiter } from '../../limits/limiter'
 import type { AccessLogEntry, ProxyConfig, UpstreamCall } from '../../policy'
 import { classifyUpstreamError, OxyError, planRequest } from '../../policy'
 import { forward, SET_BY_FETCH } from './forward'
@@ -11,6 +13,8 @@ export interface FetchProxyOptions {
   readonly onLog?: (entry: AccessLogEntry) => void
   /** The runtime's fetch; injectable for runtimes that hand it over (Workers service bindings). */
   readonly fetch?: typeof fetch
+  /** Per-key limits (docs/limits.md): asked before anything goes upstream. */
+  readonly limiter?: Limiter | undefined
 }
 
 export interface FetchProxy {
@@ -39,11 +43,15 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       corsHeaders: plan.kind === 'reply' ? [] : plan.corsHeaders,
       classify: classifyUpstreamError,
       onLog: options.onLog,
+      limiter: options.limiter,
       now: Date.now,
       deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
     if (plan.kind === 'reply') return toResponse(exchange.reply(plan))
     if (plan.kind === 'call') return call(upstreamFetch, plan, exchange)
+    const refusal =
+      options.limiter && (await admitOrReply(options.limiter, plan.keyName, plan.corsHeaders, plan.logPath))
+    if (refusal) return toResponse(exchange.reply(refusal))
     exchange.forwarding(plan)
     if (!plan.choosePathByBody) return forward(upstreamFetch, request, plan, exchange)
     const body = await readBody(request, plan.choosePathByBody.maxBytes)
