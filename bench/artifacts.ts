@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { unzipTo } from '../test/unzip'
 import { track } from './processes'
@@ -68,4 +68,37 @@ function runBuild(outDir: string): Promise<boolean> {
       resolve(code === 0)
     }),
   )
+}
+
+/** The artifacts to boot, and where they came from (for the report). */
+export interface ArtifactSet {
+  readonly artifacts: Artifact[]
+  readonly source: string
+}
+
+/**
+ * The built zips, or, when there is no build, the bench's own esbuild bundle of the self-hosted
+ * server standing in for node-server.zip.
+ */
+export async function loadArtifacts(
+  workDir: string,
+  oxyBundle: string,
+  log: (message: string) => void,
+): Promise<ArtifactSet> {
+  const artifacts = await findArtifacts(workDir, log)
+  if (artifacts.length > 0) return { artifacts, source: 'npm run build (this working tree)' }
+  const dir = path.join(workDir, 'own-bundle')
+  await mkdir(dir, { recursive: true })
+  await copyFile(oxyBundle, path.join(dir, 'oxy.mjs'))
+  return {
+    artifacts: [
+      {
+        zip: 'node-server.zip',
+        dir,
+        zipBytes: 0,
+        bundle: { name: 'oxy.mjs', bytes: (await stat(oxyBundle)).size },
+      },
+    ],
+    source: "the bench's own esbuild bundle of adapters/node/main.ts (no build/ output found)",
+  }
 }

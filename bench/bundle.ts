@@ -13,6 +13,7 @@ export const BUNDLES = {
   oxy: 'adapters/node/main.ts',
   upstream: 'bench/upstream.ts',
   httpProxy: 'bench/peers/http-proxy-server.ts',
+  fastifyProxy: 'bench/peers/fastify-proxy-server.ts',
   sseClient: 'bench/sse-client.ts',
 } as const
 
@@ -34,8 +35,8 @@ export async function bundleAll(outDir: string): Promise<Record<BundleName, stri
         platform: 'node',
         target: 'node18',
         outfile,
-        // http-proxy is CommonJS and calls require() on builtins; oxy's bundle stays as built.
-        ...(name === 'httpProxy' ? { banner: { js: REQUIRE_SHIM } } : {}),
+        // The peers are CommonJS and call require() on builtins; oxy's bundle stays as built.
+        ...(name === 'httpProxy' || name === 'fastifyProxy' ? { banner: { js: REQUIRE_SHIM } } : {}),
         logLevel: 'warning',
       })
       return [name, outfile] as const

@@ -1,4 +1,6 @@
+import { coldStartLimit, TARGETS } from './report-targets'
 import type { BenchResults } from './results'
+import { oxyLabel } from './scenarios/sse'
 import { PROXY_LABELS } from './targets'
 
 /** One bar: oxy's number divided by a peer's (or by bare node's), and which way is better. */
@@ -7,7 +9,7 @@ export interface ChartRow {
   readonly label: string
   readonly ratio: number
   readonly higherIsBetter: boolean
-  /** The issue's target as a ratio, when it is one (1.3x http-proxy, 1.25x bare node). */
+  /** The issue's target as a ratio, when it is one (0.65x nginx, 1.10x the bare baseline). */
   readonly target?: number
 }
 
@@ -15,24 +17,27 @@ export function chartRows(results: BenchResults): ChartRow[] {
   const rows: ChartRow[] = []
   const { throughput, latency, sse, upload, coldStart } = results
   const hp = PROXY_LABELS['http-proxy']
+  const fp = PROXY_LABELS['fastify-proxy']
   const ng = PROXY_LABELS.nginx
   if (throughput) {
     const r = throughput.ratios
-    push(rows, 'req/s, 64 conns', 'oxy ÷ http-proxy', r[`oxy / ${hp}`]?.median, true, 1.3)
-    push(rows, 'req/s, 64 conns', 'oxy cluster ÷ http-proxy', r[`oxy cluster / ${hp}`]?.median, true)
-    push(rows, 'req/s, 64 conns', 'oxy ÷ nginx', r[`oxy / ${ng}`]?.median, true)
+    push(rows, 'req/s, 64 conns', 'oxy ÷ http-proxy', r[`oxy / ${hp}`]?.median, true)
+    push(rows, 'req/s, 64 conns', 'oxy ÷ @fastify/http-proxy', r[`oxy / ${fp}`]?.median, true)
+    push(rows, 'req/s, 64 conns', 'oxy ÷ nginx', r[`oxy / ${ng}`]?.median, true, TARGETS.throughputOverNginx)
+    const gateway = r[`${PROXY_LABELS['oxy-gateway']} / oxy`]?.median
+    push(rows, 'req/s, 64 conns', 'oxy gateway ÷ oxy', gateway, true, TARGETS.gatewayOverPlain)
   }
   if (latency) {
     const oxy = latency.addedP50Us[PROXY_LABELS.oxy]?.median
-    for (const peer of [hp, ng]) {
+    for (const peer of [hp, fp, ng]) {
       const other = latency.addedP50Us[peer]?.median
       if (oxy !== undefined && other !== undefined)
         push(rows, 'added p50, 1 conn', `oxy ÷ ${peer}`, oxy / other, false)
     }
   }
   if (sse) {
-    const oxy = sse.peakRssMb[PROXY_LABELS.oxy]?.median
-    for (const peer of [hp, ng]) {
+    const oxy = sse.peakRssMb[oxyLabel()]?.median
+    for (const peer of [hp, fp, ng]) {
       const other = sse.peakRssMb[peer]?.median
       if (oxy !== undefined && other !== undefined)
         push(rows, 'peak RSS, 1k SSE', `oxy ÷ ${peer}`, oxy / other, false)
@@ -40,7 +45,7 @@ export function chartRows(results: BenchResults): ChartRow[] {
   }
   if (upload) {
     const oxy = upload.growthMb[PROXY_LABELS.oxy]?.median
-    for (const peer of [hp, ng]) {
+    for (const peer of [hp, fp, ng]) {
       const other = upload.growthMb[peer]?.median
       // Growth can be ~0 MB: a ratio of two near-zeros says nothing, so those are left out.
       if (oxy !== undefined && other !== undefined && other > 0.5 && oxy > 0.5)
@@ -48,8 +53,17 @@ export function chartRows(results: BenchResults): ChartRow[] {
     }
   }
   if (coldStart) {
-    for (const row of coldStart.rows)
-      push(rows, 'cold start', `${row.name.split(' (')[0]} ÷ bare node`, row.ratio.median, false, 1.25)
+    for (const row of coldStart.rows) {
+      const target = coldStartLimit(row.baseline)
+      push(
+        rows,
+        'cold start',
+        `${row.name.split(' (')[0]} ÷ bare ${row.baseline}`,
+        row.ratio.median,
+        false,
+        target,
+      )
+    }
   }
   return rows
 }
@@ -86,7 +100,7 @@ export function renderChart(rows: readonly ChartRow[], subtitle: string): string
   const height = TOP + rows.length * ROW + 50
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12" role="img">`,
-    '<title>oxy against http-proxy and nginx: median ratios per scenario</title>',
+    '<title>oxy against http-proxy, @fastify/http-proxy and nginx: median ratios per scenario</title>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="bold">oxy against its peers (median ratio, log scale)</text>`,
     `<text x="12" y="40" fill="#555">${escapeXml(subtitle)} · green: oxy better · dashed: target</text>`,

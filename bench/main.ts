@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { loadArtifacts } from './artifacts'
 import { bundleAll } from './bundle'
 import type { BenchContext } from './context'
+import { detectGateway } from './gateway'
 import { describeMachine } from './machine'
 import { installCleanup, stopAll } from './processes'
 import { writeReport } from './report'
@@ -41,9 +43,30 @@ async function main(): Promise<void> {
       'oxy',
       'oxy-cluster',
       'http-proxy',
+      'fastify-proxy',
       ...(tools.nginx ? (['nginx'] as const) : []),
     ]
-    const ctx: BenchContext = { settings, tools, bundles, workDir, upstream, proxies, log }
+    // Only the scenarios that boot artifacts pay for the build; only throughput for the probes.
+    const artifacts =
+      wanted('3') || wanted('5')
+        ? await loadArtifacts(workDir, bundles.oxy, log)
+        : { artifacts: [], source: 'not built' }
+    const gateway =
+      tools.wrk && wanted('1')
+        ? await detectGateway(bundles, upstream.port, workDir, tools.redis)
+        : { runnable: {}, skipped: {}, redis: undefined }
+    for (const [kind, reason] of Object.entries(gateway.skipped)) log(`note: ${kind}: ${reason}`)
+    const ctx: BenchContext = {
+      settings,
+      tools,
+      bundles,
+      artifacts,
+      workDir,
+      upstream,
+      proxies,
+      gateway,
+      log,
+    }
     const machine = describeMachine()
     log(`oxy bench (${settings.mode}) on ${machine.cores} x ${machine.cpuModel}, Node ${machine.node}`)
     const results: BenchResults = { machine, mode: settings.mode, notes: [...tools.notes] }
@@ -67,6 +90,7 @@ async function main(): Promise<void> {
       results.coldStart = await benchColdStart(ctx)
     }
     await upstream.stop()
+    await gateway.redis?.stop()
 
     const rawFile = path.join(os.tmpdir(), `oxy-bench-${Date.now()}.json`)
     await writeFile(rawFile, `${JSON.stringify(results, null, 2)}\n`)

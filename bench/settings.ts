@@ -1,6 +1,6 @@
 /**
- * How long each scenario runs. Full: several rounds per scenario for medians (~8 minutes on 2
- * cores). Quick (`--quick`): fewer, shorter rounds (~2 minutes), to check that the bench works,
+ * How long each scenario runs. Full: several rounds per scenario for medians (~14 minutes on 2
+ * cores). Quick (`--quick`): fewer, shorter rounds (~4 minutes), to check that the bench works,
  * not to publish.
  */
 export interface Settings {
@@ -13,6 +13,12 @@ export interface Settings {
     readonly seconds: number
     readonly everyMs: number
   }
+  /** Extra stream counts for the scaling table (the main count is reused), fresh process each. */
+  readonly sseScaling: {
+    readonly rounds: number
+    readonly levels: readonly number[]
+    readonly seconds: number
+  }
   readonly upload: { readonly rounds: number; readonly bytes: number; readonly upstreamBytesPerSec: number }
   readonly coldStart: { readonly runs: number }
 }
@@ -24,6 +30,7 @@ export const FULL: Settings = {
   throughput: { rounds: 5, seconds: 5, connections: 64 },
   latency: { rounds: 5, seconds: 4 },
   sse: { rounds: 3, streams: 1000, seconds: 10, everyMs: 50 },
+  sseScaling: { rounds: 2, levels: [100, 5000], seconds: 10 },
   upload: { rounds: 3, bytes: 25 * MB, upstreamBytesPerSec: 25 * MB },
   coldStart: { runs: 10 },
 }
@@ -33,6 +40,7 @@ export const QUICK: Settings = {
   throughput: { rounds: 2, seconds: 2, connections: 64 },
   latency: { rounds: 2, seconds: 2 },
   sse: { rounds: 1, streams: 1000, seconds: 10, everyMs: 50 },
+  sseScaling: { rounds: 1, levels: [100, 5000], seconds: 5 },
   upload: { rounds: 1, bytes: 25 * MB, upstreamBytesPerSec: 25 * MB },
   coldStart: { runs: 5 },
 }

@@ -1,7 +1,11 @@
 import type { ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { Artifact } from './artifacts'
 import type { BundleName } from './bundle'
+import { type GatewayKind, gatewayEnv } from './gateway'
+import type { Launcher } from './launch'
 import { freePort, spawnTracked, stop, waitForPort } from './processes'
 
 /** A running HTTP endpoint the loaders call: the upstream itself, oxy, or a peer proxy. */
@@ -13,36 +17,47 @@ export interface Endpoint {
   stop(): Promise<void>
 }
 
-export type ProxyKind = 'oxy' | 'oxy-cluster' | 'http-proxy' | 'nginx'
+export type PeerKind = 'http-proxy' | 'fastify-proxy' | 'nginx'
+export type ProxyKind = 'oxy' | 'oxy-cluster' | GatewayKind | PeerKind
 
 export const PROXY_LABELS: Record<ProxyKind, string> = {
   oxy: 'oxy',
   'oxy-cluster': 'oxy (OXY_WORKERS=auto)',
+  'oxy-gateway': 'oxy gateway',
+  'oxy-limits': 'oxy limits (in memory)',
+  'oxy-limits-redis': 'oxy limits (Redis)',
   'http-proxy': 'http-proxy',
+  'fastify-proxy': '@fastify/http-proxy',
   nginx: 'nginx (1 worker)',
 }
 
-/**
- * How the SCF and FC start scripts run oxy (a 2 MB young generation keeps a 128 MB function clear
- * of its limit). Every Node process here gets it, so the ratios compare proxy code, not V8 settings.
- */
-const NODE_FLAGS = ['--max-semi-space-size=2']
+/** The peers, in the order the tables list them. */
+export const PEERS: readonly PeerKind[] = ['http-proxy', 'fastify-proxy', 'nginx']
 
 function endpoint(name: string, port: number, child: ChildProcess): Endpoint {
   if (child.pid === undefined) throw new Error(`${name} did not start`)
   return { name, port, pid: child.pid, stop: () => stop(child) }
 }
 
+/**
+ * Every Node process runs as `node file.mjs` with no flags: how the READMEs of oxy's node bundle,
+ * http-proxy and fastify start them. `stdout` names a file for the process's stdout (oxy's JSON
+ * log in gateway mode); otherwise it is dropped.
+ */
 async function startNode(
   name: string,
   file: string,
   env: Record<string, string>,
   port: number,
+  stdout?: string,
 ): Promise<Endpoint> {
-  const child = spawnTracked(process.execPath, [...NODE_FLAGS, file], {
+  const fd = stdout ? openSync(stdout, 'a') : undefined
+  const child = spawnTracked(process.execPath, [file], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', fd ?? 'ignore', 'inherit'],
   })
+  // The child has its own copy of the descriptor.
+  if (fd !== undefined) closeSync(fd)
   await waitForPort(port)
   return endpoint(name, port, child)
 }
@@ -57,6 +72,7 @@ export async function startProxy(
   bundles: Record<BundleName, string>,
   upstreamPort: number,
   workDir: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<Endpoint> {
   const port = await freePort()
   const target = `http://127.0.0.1:${upstreamPort}`
@@ -74,8 +90,25 @@ export async function startProxy(
       if (kind === 'oxy-cluster') env.OXY_WORKERS = 'auto'
       return startNode(PROXY_LABELS[kind], bundles.oxy, env, port)
     }
+    case 'oxy-gateway':
+    case 'oxy-limits':
+    case 'oxy-limits-redis': {
+      // Gateway mode as an owner runs it: named keys, a pool of upstream keys, a JSON line per
+      // request appended to a file (stdout redirected, as `node oxy.mjs >> oxy.log` does).
+      const env = {
+        OXY_HOST: '127.0.0.1',
+        OXY_PORT: String(port),
+        OXY_TARGET: target,
+        ...gatewayEnv(kind),
+        ...extraEnv,
+      }
+      const log = path.join(workDir, `${kind}-${port}.log`)
+      return startNode(PROXY_LABELS[kind], bundles.oxy, env, port, log)
+    }
     case 'http-proxy':
       return startNode(PROXY_LABELS[kind], bundles.httpProxy, { PORT: String(port), TARGET: target }, port)
+    case 'fastify-proxy':
+      return startNode(PROXY_LABELS[kind], bundles.fastifyProxy, { PORT: String(port), TARGET: target }, port)
     case 'nginx':
       return startNginx(port, upstreamPort, workDir)
   }
@@ -95,7 +128,7 @@ worker_processes 1;
 worker_rlimit_nofile 20000;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 8192; }
+events { worker_connections 16384; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -129,4 +162,24 @@ http {
   )
   await waitForPort(port)
   return endpoint(PROXY_LABELS.nginx, port, child)
+}
+
+/**
+ * An oxy artifact started the way its platform starts it (`node oxy.mjs`, scf_bootstrap, FC's
+ * main), logging off like the peers. The pid measured is the script's: it execs node.
+ */
+export async function startArtifact(
+  launcher: Launcher,
+  artifact: Artifact,
+  upstreamPort: number,
+): Promise<Endpoint> {
+  const port = await freePort()
+  const spec = launcher.launch(artifact, port, `http://127.0.0.1:${upstreamPort}`)
+  const child = spawnTracked(spec.command, spec.args, {
+    cwd: artifact.dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spec.env, OXY_LOG: 'off' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await waitForPort(port)
+  return endpoint(`oxy: ${launcher.name}`, port, child)
 }

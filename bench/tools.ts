@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process'
 export interface Tools {
   readonly wrk: boolean
   readonly nginx: boolean
+  /** For the limits-with-Redis row only (issue 14); nothing else needs it. */
+  readonly redis: boolean
   readonly notes: readonly string[]
 }
 
@@ -20,8 +22,9 @@ function has(command: string, versionFlag: string): boolean {
 export function detectTools(): Tools {
   const wrk = has('wrk', '--version')
   const nginx = has('nginx', '-v')
+  const redis = has('redis-server', '--version')
   const notes: string[] = []
   if (!wrk) notes.push(`wrk not found: scenarios 1 and 2 are skipped. Install it with: ${APT}`)
   if (!nginx) notes.push(`nginx not found: the nginx peer is skipped. Install it with: ${APT}`)
-  return { wrk, nginx, notes }
+  return { wrk, nginx, redis, notes }
 }

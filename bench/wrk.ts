@@ -21,7 +21,7 @@ const SCRIPT = `
 wrk.method = "POST"
 wrk.body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}'
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer sk-bench-0000000000000000"
+wrk.headers["Authorization"] = "Bearer __TOKEN__"
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('{"requests":%d,"durationUs":%d,"errors":%d,"non2xx":%d,"p50Us":%d,"p99Us":%d}\\n',
@@ -30,9 +30,10 @@ done = function(summary, latency, requests)
 end
 `
 
-export async function writeWrkScript(dir: string): Promise<string> {
-  const file = path.join(dir, 'post-small.lua')
-  await writeFile(file, SCRIPT)
+/** The script, sending `token` as the client's key (an OpenAI key, or an access key in gateway mode). */
+export async function writeWrkScript(dir: string, token = 'sk-bench-0000000000000000'): Promise<string> {
+  const file = path.join(dir, `post-small-${token}.lua`)
+  await writeFile(file, SCRIPT.replace('__TOKEN__', token))
   return file
 }
 

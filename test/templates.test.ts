@@ -136,9 +136,7 @@ describe('Dockerfile and docker-compose.yml (shape only: Docker does not run her
     expect(finalStage).toContain('EXPOSE 9000')
     expect(finalStage).toContain('USER node')
     expect(finalStage).toContain('/_oxy/health')
-    expect(finalStage.trim().split('\n').at(-1)).toBe(
-      `CMD ["node", "--max-semi-space-size=2", "/app/${target.bundle.name}"]`,
-    )
+    expect(finalStage.trim().split('\n').at(-1)).toBe(`CMD ["node", "/app/${target.bundle.name}"]`)
     expect((await read('.dockerignore')).split('\n')).toEqual(
       expect.arrayContaining(['node_modules', 'dist-zips']),
     )

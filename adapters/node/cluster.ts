@@ -1,4 +1,3 @@
-import cluster from 'node:cluster'
 import os from 'node:os'
 import type { Env } from '../../core'
 import { ConfigError } from '../../core'
@@ -8,6 +7,12 @@ import { createLogger, loadConfigOrExit } from '../../core/server'
  * A higher count than this is a typo, not a machine: every worker is a whole Node process (~40 MB).
  */
 export const MAX_WORKERS = 256
+
+/**
+ * Set in each worker's environment by runPrimary. node:cluster's own marker (NODE_UNIQUE_ID) is
+ * deleted before user code runs, and asking `cluster.isWorker` would load the module.
+ */
+const WORKER_MARKER = 'OXY_CLUSTER_WORKER'
 
 /**
  * OXY_WORKERS: unset or empty runs one process; `auto` one worker per core the process may use
@@ -30,15 +35,17 @@ export function parseWorkers(env: Env, cores: number = os.availableParallelism()
  * after it listened is replaced; one that dies before it ever listened stops everything, since a
  * bad port or address would only crash-loop.
  */
-export function runPrimary(env: Env, count: number): void {
+export async function runPrimary(env: Env, count: number): Promise<void> {
   // Validated here once, so a bad variable exits 1 before any worker starts, not once per worker.
   const config = loadConfigOrExit(env)
+  // Loaded only here: node:cluster brings child_process along, start-up work a single process skips.
+  const { default: cluster } = await import('node:cluster')
   const logger = createLogger(config.log)
   let stopping = false
   let failed = false
 
   const fork = () => {
-    const worker = cluster.fork()
+    const worker = cluster.fork({ [WORKER_MARKER]: '1' })
     let listened = false
     worker.once('listening', () => {
       listened = true
@@ -74,4 +81,4 @@ export function runPrimary(env: Env, count: number): void {
   for (let i = 0; i < count; i++) fork()
 }
 
-export const isClusterWorker = (): boolean => cluster.isWorker
+export const isClusterWorker = (): boolean => process.env[WORKER_MARKER] === '1'

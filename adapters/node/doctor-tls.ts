@@ -1,5 +1,3 @@
-import tls from 'node:tls'
-
 export interface TlsFacts {
   /** The certificate chains to a trusted root and names this host. */
   readonly authorized: boolean
@@ -13,7 +11,9 @@ export interface TlsFacts {
  * Opens a TLS connection the way any client would (SNI set, system roots) but without refusing a
  * bad certificate, so the doctor can say what is wrong with it instead of only that it failed.
  */
-export function inspectTls(hostname: string, port: number, timeoutMs: number): Promise<TlsFacts> {
+export async function inspectTls(hostname: string, port: number, timeoutMs: number): Promise<TlsFacts> {
+  // Loaded here, not at the top: the server shares this bundle and starts faster without it.
+  const tls = await import('node:tls')
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
       host: hostname,

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import { HEALTH_PATH, VERSION } from '../../core'
 import type { DoctorOptions } from './doctor-args'
 import { toEndpointForms } from './doctor-base-url'

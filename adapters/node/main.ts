@@ -21,7 +21,7 @@ Promise.resolve()
     }
     const workers = isClusterWorker() ? undefined : parseWorkers(process.env)
     if (workers === undefined) await runServer(process.env)
-    else runPrimary(process.env, workers)
+    else await runPrimary(process.env, workers)
   })
   .catch((error: unknown) => {
     process.stderr.write(`oxy: ${error instanceof Error ? error.message : String(error)}\n`)

@@ -1,12 +1,11 @@
 import type { ChildProcess } from 'node:child_process'
-import { stat } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import path from 'node:path'
-import { REWRITE_PARAM } from '../../adapters/vercel/restore-client-url'
-import { denoBinary } from '../../test/deno-binary'
 import type { Artifact } from '../artifacts'
-import { findArtifacts } from '../artifacts'
 import type { BenchContext } from '../context'
+import type { BaselineKind, LaunchSpec } from '../launch'
+import { BASELINE_FILES, BASELINE_NAMES, LAUNCHERS, launchBaseline } from '../launch'
 import { freePort, spawnTracked, stop } from '../processes'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
@@ -16,10 +15,10 @@ export interface ColdStartRow {
   readonly name: string
   /** Spawn to first proxied 200, ms. */
   readonly ms: Spread
-  /** Over bare `node -e 0` measured in the same round. */
+  /** The bare program this artifact is compared with. */
+  readonly baseline: BaselineKind
+  /** Over that bare program measured in the same round. */
   readonly ratio: Spread
-  /** False where bare node is no fair baseline (see BOOTS). */
-  readonly nodeTarget: boolean
 }
 
 export interface SizeRow {
@@ -30,7 +29,8 @@ export interface SizeRow {
 }
 
 export interface ColdStartResult {
-  readonly bareNodeMs: Spread
+  /** Spawn to first 200 of each bare program, by kind; only the kinds some artifact needs. */
+  readonly baselines: Partial<Record<BaselineKind, Spread>>
   readonly rows: ColdStartRow[]
   readonly sizes: SizeRow[]
   /** Where the artifacts came from: a fresh `npm run build`, or the bench's own node bundle. */
@@ -39,193 +39,58 @@ export interface ColdStartResult {
 
 const BOOT_TIMEOUT_MS = 15_000
 
-/** How a platform starts its artifact; zips without one (Workers) are only weighed. */
-type Boot = (
-  artifact: Artifact,
-  port: number,
-  upstream: string,
-) => {
-  command: string
-  args: string[]
-  env: Record<string, string>
-  lambda?: boolean
-  /** Ready to call once a line on stdout or stderr says so; oxy's `listening` line by default. */
-  ready?: (line: string) => boolean
-}
-
-/** What `deno serve` and the platform hosts in test/ print once they listen. */
-const SAYS_LISTENING = (line: string) => line.includes('Listening on')
-const TEST_DIR = path.resolve(import.meta.dirname, '../../test')
-const DENO_QUIET = { DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' }
-
-/**
- * `nodeTarget: false`: not held to the "1.25x bare node" target. Deno is another runtime, and the
- * Vercel row includes the stand-in host's Request/Response conversion and Node's fetch, which
- * Node loads on first use and Vercel's own runtime loads for any Web handler.
- */
-const BOOTS: Record<string, { name: string; boot: Boot; nodeTarget?: false }> = {
-  'node-server.zip': {
-    name: 'node bundle (node oxy.mjs)',
-    boot: (a, port, upstream) => ({
-      command: process.execPath,
-      args: [path.join(a.dir, 'oxy.mjs')],
-      env: serverEnv(port, upstream),
-    }),
-  },
-  'tencent-scf.zip': {
-    name: 'SCF (bash scf_bootstrap)',
-    // OXY_NODE_BIN: the scripts' test hook; on SCF they pick /var/lang/node*/bin/node.
-    boot: (a, port, upstream) => ({
-      command: path.join(a.dir, 'scf_bootstrap'),
-      args: [],
-      env: { ...serverEnv(port, upstream), OXY_NODE_BIN: process.execPath },
-    }),
-  },
-  'aliyun-fc.zip': {
-    name: 'FC (bash main)',
-    boot: (a, port, upstream) => {
-      const { OXY_PORT: _, ...env } = serverEnv(port, upstream)
-      return {
-        command: path.join(a.dir, 'main'),
-        args: [],
-        env: { ...env, FC_CUSTOM_LISTEN_PORT: String(port), OXY_NODE_BIN: process.execPath },
-      }
-    },
-  },
-  'aws-lambda.zip': {
-    name: 'Lambda (require index.js + one invoke)',
-    boot: (a, _port, upstream) => ({
-      command: process.execPath,
-      args: ['-e', lambdaInvoker(path.join(a.dir, 'index.js'))],
-      env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
-      lambda: true,
-    }),
-  },
-  'deno.zip': {
-    name: 'Deno (deno serve main.js)',
-    nodeTarget: false,
-    boot: (_a, port, upstream) => ({
-      command: denoBinary(),
-      args: ['serve', '--allow-net', '--allow-env', '--host', '127.0.0.1', '--port', String(port), 'main.js'],
-      env: { ...DENO_QUIET, HOME: process.env.HOME ?? '/tmp', OXY_TARGET: upstream, OXY_LOG: 'off' },
-      ready: SAYS_LISTENING,
-    }),
-  },
-  'vercel.zip': {
-    name: 'Vercel (node imports api/oxy.js, Web-handler host)',
-    nodeTarget: false,
-    boot: (a, port, upstream) => ({
-      command: process.execPath,
-      args: [
-        path.join(TEST_DIR, 'vercel-host-child.mjs'),
-        path.join(a.dir, 'api/oxy.js'),
-        REWRITE_PARAM,
-        String(port),
-      ],
-      env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
-      ready: SAYS_LISTENING,
-    }),
-  },
-  'netlify.zip': {
-    name: 'Netlify (edge function on deno, edge host)',
-    nodeTarget: false,
-    boot: (a, port, upstream) => ({
-      command: denoBinary(),
-      args: [
-        'run',
-        '--allow-net',
-        '--allow-env',
-        '--allow-read',
-        path.join(TEST_DIR, 'netlify-edge-host.mjs'),
-        path.join(a.dir, 'netlify/edge-functions/oxy.js'),
-        String(port),
-      ],
-      env: { ...DENO_QUIET, HOME: process.env.HOME ?? '/tmp', OXY_TARGET: upstream, OXY_LOG: 'off' },
-      ready: SAYS_LISTENING,
-    }),
-  },
-}
-
-function serverEnv(port: number, upstream: string): Record<string, string> {
-  // The default json log is kept: its `listening` line is how the bench knows when to call.
-  return { OXY_HOST: '127.0.0.1', OXY_PORT: String(port), OXY_TARGET: upstream }
-}
-
-/**
- * What the Lambda runtime does on a cold start, minus the runtime itself: load the handler
- * module, then run one API Gateway HTTP API (v2) event through it.
- */
-function lambdaInvoker(file: string): string {
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/v1/small',
-    rawQueryString: '',
-    headers: { host: 'bench.lambda-url.local', accept: 'application/json' },
-    requestContext: {
-      http: {
-        method: 'GET',
-        path: '/v1/small',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'bench',
-      },
-      stage: '$default',
-    },
-    isBase64Encoded: false,
-  }
-  return `const { handler } = require(${JSON.stringify(file)});
-handler(${JSON.stringify(event)}, { awsRequestId: 'bench', functionName: 'oxy', getRemainingTimeInMillis: () => 30000 })
-  .then((r) => { process.stdout.write('STATUS ' + r.statusCode + '\\n'); process.exit(0) },
-        (e) => { console.error(e); process.exit(1) })`
-}
+type Candidate = { readonly baseline: BaselineKind } | { readonly artifact: Artifact }
 
 /**
  * Scenario 5: spawn to the first proxied 200, for each artifact as its platform starts it,
- * against bare `node -e 0` in the same round. Rounds rotate the order.
+ * against the bare program of its kind started and timed the same way in the same round (a bare
+ * node:http server, a bash script exec'ing it, a bare Lambda handler). Rounds rotate the order.
  */
 export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult> {
-  let artifacts = await findArtifacts(ctx.workDir, ctx.log)
-  let source = 'npm run build (this working tree)'
-  if (artifacts.length === 0) {
-    // No build yet: the bench's own esbuild bundle of the self-hosted server stands in.
-    source = "the bench's own esbuild bundle of adapters/node/main.ts (no build/ output found)"
-    const bytes = (await stat(ctx.bundles.oxy)).size
-    artifacts = [
-      {
-        zip: 'node-server.zip',
-        dir: path.dirname(ctx.bundles.oxy),
-        zipBytes: 0,
-        bundle: { name: path.basename(ctx.bundles.oxy), bytes },
-      },
-    ]
-  }
+  const { artifacts, source } = ctx.artifacts
   const upstream = `http://127.0.0.1:${ctx.upstream.port}`
-  const bootable = artifacts.filter((artifact) => BOOTS[artifact.zip])
-  const bare: number[] = []
+  const bareDir = await writeBaselines(ctx.workDir)
+  const bootable = artifacts.filter((artifact) => LAUNCHERS[artifact.zip])
+  const kinds = [...new Set(bootable.map((artifact) => LAUNCHERS[artifact.zip]!.baseline))]
+  const candidates: Candidate[] = [
+    ...kinds.map((baseline) => ({ baseline })),
+    ...bootable.map((artifact) => ({ artifact })),
+  ]
+  const bare: Record<string, number[]> = {}
   const times: Record<string, number[]> = {}
-  // A first unmeasured spawn of each warms the OS page cache, as a platform's warm host would be.
-  await timeBareNode()
-  for (const artifact of bootable) await timeBoot(artifact, upstream)
+  const timeOne = async (item: Candidate) => {
+    const port = await freePort()
+    if ('baseline' in item) return timeBoot(launchBaseline(item.baseline, bareDir, port), bareDir, port)
+    const spec = LAUNCHERS[item.artifact.zip]!.launch(item.artifact, port, upstream)
+    return timeBoot(spec, item.artifact.dir, port)
+  }
+  // A first unmeasured start of each warms the OS page cache, as a platform's warm host would be.
+  for (const item of candidates) await timeOne(item)
 
   for (let round = 0; round < ctx.settings.coldStart.runs; round++) {
-    for (const item of rotate<Artifact | 'bare'>(['bare', ...bootable], round)) {
-      if (item === 'bare') bare.push(await timeBareNode())
-      else record(times, item.zip, await timeBoot(item, upstream))
+    for (const item of rotate(candidates, round)) {
+      const ms = await timeOne(item)
+      if ('baseline' in item) record(bare, item.baseline, ms)
+      else record(times, item.artifact.zip, ms)
     }
   }
-  ctx.log(`  [5] bare node -e 0: median ${spread(bare).median.toFixed(1)} ms`)
+  const baselines: Partial<Record<BaselineKind, Spread>> = {}
+  for (const kind of kinds) {
+    baselines[kind] = spread(bare[kind] ?? [])
+    ctx.log(`  [5] ${BASELINE_NAMES[kind]}: median ${baselines[kind]!.median.toFixed(1)} ms`)
+  }
   const rows = bootable.map((artifact) => {
+    const launcher = LAUNCHERS[artifact.zip]!
     const series = times[artifact.zip] ?? []
-    const boot = BOOTS[artifact.zip]!
-    const row = {
-      name: boot.name,
+    const row: ColdStartRow = {
+      name: launcher.name,
       ms: spread(series),
-      ratio: ratioSpread(series, bare),
-      nodeTarget: boot.nodeTarget ?? true,
+      baseline: launcher.baseline,
+      ratio: ratioSpread(series, bare[launcher.baseline] ?? []),
     }
     ctx.log(
-      `  [5] ${row.name}: median ${row.ms.median.toFixed(1)} ms (${row.ratio.median.toFixed(2)}x bare node)`,
+      `  [5] ${row.name}: median ${row.ms.median.toFixed(1)} ms, ${row.ratio.median.toFixed(2)}x ` +
+        `(${row.ratio.min.toFixed(2)}-${row.ratio.max.toFixed(2)}) its bare baseline`,
     )
     return row
   })
@@ -235,34 +100,36 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     bundle: a.bundle?.name,
     bundleBytes: a.bundle?.bytes,
   }))
-  return { bareNodeMs: spread(bare), rows, sizes, source }
+  return { baselines, rows, sizes, source }
 }
 
-async function timeBareNode(): Promise<number> {
-  const startedAt = performance.now()
-  const child = spawnTracked(process.execPath, ['-e', '0'], { stdio: 'ignore' })
-  await new Promise((resolve) => child.once('exit', resolve))
-  return performance.now() - startedAt
+async function writeBaselines(workDir: string): Promise<string> {
+  const dir = path.join(workDir, 'bare')
+  await mkdir(dir, { recursive: true })
+  for (const [name, text] of Object.entries(BASELINE_FILES)) {
+    const file = path.join(dir, name)
+    await writeFile(file, text)
+    if (name.endsWith('.sh')) await chmod(file, 0o755)
+  }
+  return dir
 }
 
-/** ms from spawn to the first 200 through the artifact. */
-async function timeBoot(artifact: Artifact, upstream: string): Promise<number> {
-  const port = await freePort()
-  const spec = BOOTS[artifact.zip]!.boot(artifact, port, upstream)
+/** ms from spawn to the first 200: a GET after the `listening` line, or the handler's one invoke. */
+async function timeBoot(spec: LaunchSpec, cwd: string, port: number): Promise<number> {
   const startedAt = performance.now()
   const child = spawnTracked(spec.command, spec.args, {
-    cwd: artifact.dir,
+    cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   try {
     if (spec.lambda) {
       const line = await waitForLine(child, (l) => l.startsWith('STATUS '))
-      if (line !== 'STATUS 200') throw new Error(`${artifact.zip}: ${line}`)
+      if (line !== 'STATUS 200') throw new Error(`${spec.command}: ${line}`)
     } else {
       await waitForLine(child, spec.ready ?? ((l) => l.includes('"listening"')))
       const status = await get(port)
-      if (status !== 200) throw new Error(`${artifact.zip}: first request answered ${status}`)
+      if (status !== 200) throw new Error(`${spec.command}: first request answered ${status}`)
     }
     return performance.now() - startedAt
   } finally {

@@ -1,17 +1,20 @@
 import type { BenchContext } from '../context'
+import { GATEWAY_TOKEN, type GatewayKind } from '../gateway'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { ratioSpread, record, spread } from '../stats'
 import type { Endpoint, ProxyKind } from '../targets'
-import { PROXY_LABELS, startProxy } from '../targets'
+import { PEERS, PROXY_LABELS, startProxy } from '../targets'
 import { runWrk, writeWrkScript } from '../wrk'
 
 export interface ThroughputResult {
   readonly connections: number
   /** req/s per endpoint label, `direct` being the upstream without a proxy. */
   readonly rps: Record<string, Spread>
-  /** oxy (and the cluster) over each peer, per round. */
+  /** oxy (and the cluster) over each peer, and gateway modes over plain oxy, per round. */
   readonly ratios: Record<string, Spread>
+  /** Gateway modes this build cannot run, and why. */
+  readonly skipped: Partial<Record<GatewayKind, string>>
 }
 
 export interface LatencyResult {
@@ -33,19 +36,36 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
   throughput: ThroughputResult
   latency: LatencyResult
 }> {
-  const script = await writeWrkScript(ctx.workDir)
-  const kinds: ProxyKind[] = ['oxy', 'oxy-cluster', ...ctx.proxies.filter((kind) => !kind.startsWith('oxy'))]
+  const plainScript = await writeWrkScript(ctx.workDir)
+  const gatewayScript = await writeWrkScript(ctx.workDir, GATEWAY_TOKEN)
+  const gatewayKinds = Object.keys(ctx.gateway.runnable) as GatewayKind[]
+  const kinds: ProxyKind[] = [
+    'oxy',
+    'oxy-cluster',
+    ...gatewayKinds,
+    ...PEERS.filter((k) => ctx.proxies.includes(k)),
+  ]
   const endpoints: Endpoint[] = [{ ...ctx.upstream, name: DIRECT }]
+  const gatewayNames = new Set(gatewayKinds.map((kind) => PROXY_LABELS[kind]))
+  const scriptFor = (endpoint: Endpoint) => (gatewayNames.has(endpoint.name) ? gatewayScript : plainScript)
   try {
-    for (const kind of kinds)
-      endpoints.push(await startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir))
+    for (const kind of kinds) {
+      const extraEnv = ctx.gateway.runnable[kind as GatewayKind] ?? {}
+      endpoints.push(await startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir, extraEnv))
+    }
     const { connections, rounds, seconds } = ctx.settings.throughput
-    for (const endpoint of endpoints) await runWrk({ script, port: endpoint.port, connections, seconds: 1 })
+    for (const endpoint of endpoints)
+      await runWrk({ script: scriptFor(endpoint), port: endpoint.port, connections, seconds: 1 })
 
     const rps: Record<string, number[]> = {}
     for (let round = 0; round < rounds; round++) {
       for (const endpoint of rotate(endpoints, round)) {
-        const result = await runWrk({ script, port: endpoint.port, connections, seconds })
+        const result = await runWrk({
+          script: scriptFor(endpoint),
+          port: endpoint.port,
+          connections,
+          seconds,
+        })
         if (result.errors > 0 || result.non2xx > 0)
           ctx.log(`  ${endpoint.name}: ${result.errors} errors, ${result.non2xx} non-2xx`)
         record(rps, endpoint.name, result.requestsPerSec)
@@ -55,13 +75,15 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
       }
     }
 
-    const latencyEndpoints = endpoints.filter((endpoint) => endpoint.name !== PROXY_LABELS['oxy-cluster'])
+    const latencyEndpoints = endpoints.filter(
+      (endpoint) => endpoint.name !== PROXY_LABELS['oxy-cluster'] && !gatewayNames.has(endpoint.name),
+    )
     const p50: Record<string, number[]> = {}
     const p99: Record<string, number[]> = {}
     for (let round = 0; round < ctx.settings.latency.rounds; round++) {
       for (const endpoint of rotate(latencyEndpoints, round)) {
         const result = await runWrk({
-          script,
+          script: plainScript,
           port: endpoint.port,
           connections: 1,
           seconds: ctx.settings.latency.seconds,
@@ -73,7 +95,12 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
     }
 
     return {
-      throughput: { connections, rps: mapValues(rps, spread), ratios: throughputRatios(rps) },
+      throughput: {
+        connections,
+        rps: mapValues(rps, spread),
+        ratios: throughputRatios(rps),
+        skipped: ctx.gateway.skipped,
+      },
       latency: {
         p50Us: mapValues(p50, spread),
         p99Us: mapValues(p99, spread),
@@ -90,13 +117,17 @@ function throughputRatios(rps: Record<string, number[]>): Record<string, Spread>
   const ratios: Record<string, Spread> = {}
   const oxy = rps[PROXY_LABELS.oxy] ?? []
   const cluster = rps[PROXY_LABELS['oxy-cluster']] ?? []
-  for (const peer of ['http-proxy', 'nginx'] as const) {
+  for (const peer of PEERS) {
     const peerRps = rps[PROXY_LABELS[peer]]
     if (!peerRps) continue
     ratios[`oxy / ${PROXY_LABELS[peer]}`] = ratioSpread(oxy, peerRps)
     ratios[`oxy cluster / ${PROXY_LABELS[peer]}`] = ratioSpread(cluster, peerRps)
   }
   ratios['oxy cluster / oxy'] = ratioSpread(cluster, oxy)
+  for (const kind of ['oxy-gateway', 'oxy-limits', 'oxy-limits-redis'] as const) {
+    const series = rps[PROXY_LABELS[kind]]
+    if (series) ratios[`${PROXY_LABELS[kind]} / oxy`] = ratioSpread(series, oxy)
+  }
   return ratios
 }
 

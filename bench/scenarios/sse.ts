@@ -1,11 +1,14 @@
 import type { BenchContext } from '../context'
+import { LAUNCHERS } from '../launch'
 import { peakRssMb, rssMb, spawnTracked } from '../processes'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { record, spread } from '../stats'
-import type { ProxyKind } from '../targets'
-import { PROXY_LABELS, startProxy } from '../targets'
+import type { Endpoint } from '../targets'
+import { PEERS, PROXY_LABELS, startArtifact, startProxy } from '../targets'
 import { mapValues } from './http-load'
+import type { SseScaling } from './sse-scaling'
+import { benchSseScaling } from './sse-scaling'
 
 export interface SseResult {
   readonly streams: number
@@ -19,9 +22,11 @@ export interface SseResult {
   /** Per proxy: p99 minus the direct run's p99 in the same round, ms. */
   readonly addedP99Ms: Record<string, Spread>
   readonly failedStreams: Record<string, number>
+  /** Peak RSS at other concurrencies, for the scaling table. */
+  readonly scaling?: SseScaling
 }
 
-interface ClientResult {
+export interface ClientResult {
   readonly completed: number
   readonly failed: number
   readonly chunks: number
@@ -29,19 +34,48 @@ interface ClientResult {
   readonly p99Us: number
 }
 
-const DIRECT = 'direct (no proxy)'
+/** One thing the streams go through: started fresh for each run, so its peak RSS is that run's. */
+export interface SseCandidate {
+  readonly name: string
+  /** undefined: the upstream itself, no proxy. */
+  start(): Promise<Endpoint | undefined>
+}
+
+export const DIRECT = 'direct (no proxy)'
+/** The oxy artifacts that run as long-lived servers, each started as its platform starts it. */
+const SERVER_ZIPS = ['node-server.zip', 'tencent-scf.zip', 'aliyun-fc.zip']
+
+/** oxy's node bundle as `node oxy.mjs` (the label the targets and the scaling table use). */
+export const oxyLabel = () => `oxy: ${LAUNCHERS['node-server.zip']!.name}`
+
+/** Every oxy server artifact as its platform starts it, then the peers. */
+export function sseCandidates(ctx: BenchContext, withDirect: boolean): SseCandidate[] {
+  const candidates: SseCandidate[] = withDirect ? [{ name: DIRECT, start: async () => undefined }] : []
+  for (const zip of SERVER_ZIPS) {
+    const artifact = ctx.artifacts.artifacts.find((a) => a.zip === zip)
+    const launcher = LAUNCHERS[zip]!
+    if (artifact)
+      candidates.push({
+        name: `oxy: ${launcher.name}`,
+        start: () => startArtifact(launcher, artifact, ctx.upstream.port),
+      })
+  }
+  for (const kind of PEERS.filter((k) => ctx.proxies.includes(k)))
+    candidates.push({
+      name: PROXY_LABELS[kind],
+      start: () => startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir),
+    })
+  return candidates
+}
 
 /**
- * Scenario 3: many slow streams, the shape of chat completions. Each proxy is started fresh per
- * round so that its RSS high-water mark belongs to this run alone.
+ * Scenario 3: many slow streams, the shape of chat completions, through each oxy artifact as its
+ * platform starts it (no extra flags for `node oxy.mjs`) and each peer. Every run starts its
+ * proxy fresh so that its RSS high-water mark belongs to that run alone.
  */
 export async function benchSse(ctx: BenchContext): Promise<SseResult> {
   const { rounds, streams, seconds, everyMs } = ctx.settings.sse
-  const candidates: (ProxyKind | 'direct')[] = [
-    'direct',
-    'oxy',
-    ...ctx.proxies.filter((kind) => !kind.startsWith('oxy')),
-  ]
+  const candidates = sseCandidates(ctx, true)
   const peak: Record<string, number[]> = {}
   const p50: Record<string, number[]> = {}
   const p99: Record<string, number[]> = {}
@@ -50,10 +84,9 @@ export async function benchSse(ctx: BenchContext): Promise<SseResult> {
   // first round's baseline is not the slowest for reasons unrelated to any proxy.
   await runSseClient(ctx, ctx.upstream.port, Math.min(streams, 200), 2, everyMs)
   for (let round = 0; round < rounds; round++) {
-    for (const kind of rotate(candidates, round)) {
-      const name = kind === 'direct' ? DIRECT : PROXY_LABELS[kind]
-      const proxy =
-        kind === 'direct' ? undefined : await startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir)
+    for (const candidate of rotate(candidates, round)) {
+      const { name } = candidate
+      const proxy = await candidate.start()
       try {
         const idle = proxy ? rssMb(proxy.pid) : 0
         const result = await runSseClient(ctx, proxy?.port ?? ctx.upstream.port, streams, seconds, everyMs)
@@ -76,6 +109,7 @@ export async function benchSse(ctx: BenchContext): Promise<SseResult> {
   for (const [name, series] of Object.entries(p99)) {
     if (name !== DIRECT) added[name] = spread(series.map((value, i) => value - (direct[i] ?? Number.NaN)))
   }
+  const scaling = await benchSseScaling(ctx, mapValues(peak, spread))
   return {
     streams,
     seconds,
@@ -85,10 +119,11 @@ export async function benchSse(ctx: BenchContext): Promise<SseResult> {
     p99Ms: mapValues(p99, spread),
     addedP99Ms: added,
     failedStreams: failed,
+    scaling,
   }
 }
 
-async function runSseClient(
+export async function runSseClient(
   ctx: BenchContext,
   port: number,
   streams: number,
@@ -96,7 +131,9 @@ async function runSseClient(
   everyMs: number,
 ): Promise<ClientResult> {
   const chunks = Math.round((seconds * 1000) / everyMs)
-  const rampMs = 1000
+  // Real users do not all press enter in the same millisecond; 5,000 connections in one second
+  // would also only measure the listen backlog.
+  const rampMs = Math.max(1000, streams)
   const child = spawnTracked(process.execPath, [ctx.bundles.sseClient], {
     env: {
       URL: `http://127.0.0.1:${port}/v1/sse?n=${chunks}&every=${everyMs}`,

@@ -5,7 +5,7 @@ import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { record, spread } from '../stats'
 import type { ProxyKind } from '../targets'
-import { PROXY_LABELS, startProxy } from '../targets'
+import { PEERS, PROXY_LABELS, startProxy } from '../targets'
 import { mapValues } from './http-load'
 
 export interface UploadResult {
@@ -26,7 +26,7 @@ const PIECE = Buffer.alloc(64 * 1024, 'a')
  */
 export async function benchUpload(ctx: BenchContext): Promise<UploadResult> {
   const { rounds, bytes, upstreamBytesPerSec } = ctx.settings.upload
-  const candidates: ProxyKind[] = ['oxy', ...ctx.proxies.filter((kind) => !kind.startsWith('oxy'))]
+  const candidates: ProxyKind[] = ['oxy', ...PEERS.filter((kind) => ctx.proxies.includes(kind))]
   const growth: Record<string, number[]> = {}
   const seconds: Record<string, number[]> = {}
   for (let round = 0; round < rounds; round++) {

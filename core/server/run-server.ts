@@ -1,6 +1,7 @@
 import type { Env, PlatformDefaults, ProxyConfig } from '../policy'
 import { loadConfig } from '../policy'
 import { VERSION } from '../version'
+import { capYoungGenerationWhenBusy, parseYoungGeneration } from './cap-young-generation'
 import { createLogger } from './logger'
 import type { RunningServer } from './start-server'
 import { startServer } from './start-server'
@@ -12,8 +13,16 @@ import { startServer } from './start-server'
  */
 export async function runServer(env: Env, defaults: PlatformDefaults = {}): Promise<RunningServer> {
   const config = loadConfigOrExit(env, defaults)
+  let youngGeneration: ReturnType<typeof parseYoungGeneration>
+  try {
+    youngGeneration = parseYoungGeneration(env)
+  } catch (error) {
+    process.stderr.write(`oxy: ${(error as Error).message}\n`)
+    process.exit(1)
+  }
   const logger = createLogger(config.log)
   const running = await startServer(config, logger)
+  if (youngGeneration === 'small') capYoungGenerationWhenBusy(running.server)
   logger.event('info', 'listening', {
     url: running.url,
     target: config.target.origin + config.target.basePath,

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { performance } from 'node:perf_hooks'
 import type { Duplex } from 'node:stream'
 import type { Ending, Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'

@@ -1,5 +1,5 @@
 import net from 'node:net'
-import tls from 'node:tls'
+import type tls from 'node:tls'
 import type { HeaderPair, OutboundProxy, Upstream } from '../../policy'
 import { OxyError, proxyFor } from '../../policy'
 import { ResponseParser } from './response-parser'
@@ -10,6 +10,24 @@ import { UpstreamPool } from './upstream-pool'
 const TCP_KEEPALIVE_DELAY_MS = 1_000
 /** Only HTTP/1.1 is spoken; saying so keeps a server that prefers h2 from choosing it. */
 const ALPN_PROTOCOLS = ['http/1.1']
+
+/**
+ * node:tls, loaded on the first TLS connection instead of at start-up: loading it is ~10 % of a
+ * bare server's start-up instructions (callgrind), which a plain-HTTP upstream (a local model
+ * server, the benchmark) never needs. An https upstream loads it on its first connection.
+ */
+let connectTls: typeof tls.connect | undefined
+
+function withTls(needed: boolean, connect: Connector): Connector {
+  if (!needed) return connect
+  return (callback) => {
+    if (connectTls) return connect(callback)
+    import('node:tls').then((loaded) => {
+      connectTls = loaded.connect
+      connect(callback)
+    }, callback)
+  }
+}
 
 /** How to reach one upstream: direct, or through HTTP_PROXY / HTTPS_PROXY. */
 export interface UpstreamRoute {
@@ -65,7 +83,7 @@ function createRoute(upstream: Upstream, proxyUrl: string | undefined, timeoutMs
   }
   if (proxyUrl === undefined) {
     return {
-      pool: new UpstreamPool(directConnector(target, timeoutMs)),
+      pool: new UpstreamPool(withTls(target.tls !== undefined, directConnector(target, timeoutMs))),
       requestTarget: (path) => path,
       extraHeaders: [],
     }
@@ -80,13 +98,13 @@ function createRoute(upstream: Upstream, proxyUrl: string | undefined, timeoutMs
   if (upstream.protocol === 'http:') {
     // Plain HTTP through a forward proxy: absolute-form request-target to the proxy itself.
     return {
-      pool: new UpstreamPool(directConnector(proxy, timeoutMs)),
+      pool: new UpstreamPool(withTls(proxy.tls !== undefined, directConnector(proxy, timeoutMs))),
       requestTarget: (path) => upstream.origin + path,
       extraHeaders: authorization ? [['Proxy-Authorization', authorization]] : [],
     }
   }
   return {
-    pool: new UpstreamPool(tunnelConnector(proxy, target, authorization, timeoutMs)),
+    pool: new UpstreamPool(withTls(true, tunnelConnector(proxy, target, authorization, timeoutMs))),
     requestTarget: (path) => path,
     extraHeaders: [],
   }
@@ -179,7 +197,7 @@ function openSocket(endpoint: Endpoint, over?: net.Socket): net.Socket {
       keepAliveInitialDelay: TCP_KEEPALIVE_DELAY_MS,
     })
   }
-  const socket = tls.connect({
+  const socket = connectTls!({
     ...(over ? { socket: over } : { host: endpoint.host, port: endpoint.port }),
     servername: secure.servername,
     ALPNProtocols: ALPN_PROTOCOLS,

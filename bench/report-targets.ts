@@ -1,0 +1,110 @@
+import type { BaselineKind } from './launch'
+import { BASELINE_NAMES } from './launch'
+import type { BenchResults } from './results'
+import type { Spread } from './stats'
+import { PROXY_LABELS } from './targets'
+
+/** Issue 17's targets. Ratios compare runs made back to back in the same round. */
+export const TARGETS = {
+  /** Cold start over the bare program of the same kind (node:http server, Lambda handler). */
+  coldStartOverBare: 1.1,
+  /** The same for the artifacts a bash script starts (SCF, FC), over a bash script exec'ing a bare server. */
+  coldStartBashOverBare: 1.15,
+  ssePeakRssMb: 80,
+  sseAddedP99Ms: 3,
+  gatewayOverPlain: 0.9,
+  limitsOverPlain: 0.9,
+  throughputOverNginx: 0.65,
+  addedP50Us: 60,
+} as const
+
+export const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+/** median (min–max) */
+export const cell = (s: Spread | undefined, digits = 0, unit = '') =>
+  s ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : '–'
+
+/**
+ * The issue's limits: the node bundle and the Lambda handler, and the bash-started SCF and FC.
+ * Deno, Vercel and Netlify run under stand-in hosts here and are reported against a bare handler
+ * under the same host, without a limit.
+ */
+export function coldStartLimit(kind: BaselineKind): number | undefined {
+  if (kind === 'server' || kind === 'handler') return TARGETS.coldStartOverBare
+  if (kind === 'bash') return TARGETS.coldStartBashOverBare
+  return undefined
+}
+
+type Verdict = boolean | 'reported' | string | undefined
+const verdict = (met: Verdict) => {
+  if (met === undefined) return 'not measured'
+  if (met === true) return '**met**'
+  if (met === false) return '**missed**'
+  return met
+}
+
+/** The targets table: each of issue 17's targets with the run's median and spread, or why not measured. */
+export function renderTargets(r: BenchResults): string {
+  const T = TARGETS
+  const rows: [string, string, Verdict][] = []
+  for (const row of r.coldStart?.rows ?? []) {
+    const limit = coldStartLimit(row.baseline)
+    const ratio = cell(row.ratio, 2, '×')
+    const over = BASELINE_NAMES[row.baseline]
+    if (limit === undefined) rows.push([`1. cold start, ${row.name}, over ${over}`, ratio, 'reported'])
+    else rows.push([`1. cold start, ${row.name} ≤ ${limit}× ${over}`, ratio, row.ratio.median <= limit])
+  }
+  for (const name of Object.keys(r.sse?.peakRssMb ?? {})) {
+    if (!name.startsWith('oxy')) continue
+    const peak = r.sse!.peakRssMb[name]
+    rows.push([
+      `2. 1,000 SSE, ${name}: peak RSS ≤ ${T.ssePeakRssMb} MB`,
+      cell(peak, 1, ' MB'),
+      peak && peak.median <= T.ssePeakRssMb,
+    ])
+    const added = r.sse!.addedP99Ms[name]
+    rows.push([
+      `2. 1,000 SSE, ${name}: added p99 ≤ ${T.sseAddedP99Ms} ms`,
+      cell(added, 2, ' ms'),
+      added && added.median <= T.sseAddedP99Ms,
+    ])
+  }
+  const ratios = r.throughput?.ratios ?? {}
+  const skipped = r.throughput?.skipped ?? {}
+  const gatewayRow = (
+    kind: 'oxy-gateway' | 'oxy-limits' | 'oxy-limits-redis',
+    label: string,
+    limit?: number,
+  ) => {
+    const ratio = ratios[`${PROXY_LABELS[kind]} / oxy`]
+    const met: Verdict = ratio ? (limit === undefined ? 'reported' : ratio.median >= limit) : skipped[kind]
+    rows.push([`3. ${label}`, cell(ratio, 2, '× plain'), r.throughput ? met : undefined])
+  }
+  gatewayRow(
+    'oxy-gateway',
+    `gateway mode ≥ ${T.gatewayOverPlain}× plain pass-through req/s`,
+    T.gatewayOverPlain,
+  )
+  gatewayRow('oxy-limits', `per-key limits, in memory ≥ ${T.limitsOverPlain}× plain req/s`, T.limitsOverPlain)
+  gatewayRow('oxy-limits-redis', 'per-key limits, local Redis: reported')
+  const overNginx = ratios[`oxy / ${PROXY_LABELS.nginx}`]
+  rows.push([
+    `4. small JSON, 64 conns: ≥ ${T.throughputOverNginx}× nginx (1 worker), one process`,
+    cell(overNginx, 2, '×'),
+    overNginx && overNginx.median >= T.throughputOverNginx,
+  ])
+  const added = r.latency?.addedP50Us[PROXY_LABELS.oxy]
+  rows.push([
+    `4. added p50 ≤ ${T.addedP50Us} µs`,
+    cell(added, 0, ' µs'),
+    added && added.median <= T.addedP50Us,
+  ])
+  const fastify = ratios[`oxy / ${PROXY_LABELS['fastify-proxy']}`]
+  rows.push([
+    '5. @fastify/http-proxy in the same runs (oxy ÷ it, req/s)',
+    cell(fastify, 2, '×'),
+    fastify && 'reported',
+  ])
+  const lines = ['### Targets (issue 17)\n', '| Target | Measured | |', '| --- | ---: | --- |']
+  for (const [name, measured, met] of rows) lines.push(`| ${name} | ${measured} | ${verdict(met)} |`)
+  return `${lines.join('\n')}\n`
+}
