@@ -12,6 +12,7 @@ import serverless from 'serverless-http'
 import type { AccessLogEntry, ConfigError, LoadedConfig } from '../../core'
 import { configErrorReply } from '../../core'
 import { createNodeProxy } from '../../core/engines/node'
+import type { Limiter } from '../../core/limits/limiter'
 import { isBinaryResponse } from './is-binary-response'
 import type { StageEvent } from './strip-api-stage'
 import { stripApiStage } from './strip-api-stage'
@@ -31,10 +32,11 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void
 export function createBufferedHandler(
   loaded: LoadedConfig,
   onLog?: (entry: AccessLogEntry) => void,
+  limiter?: Limiter,
 ): BufferedHandler {
   const listener: Listener = withHeaderObjects(
     loaded.ok
-      ? failInvocationOnDestroy(createNodeProxy(loaded.config, { onLog }).handle)
+      ? failInvocationOnDestroy(createNodeProxy(loaded.config, { onLog, limiter }).handle)
       : replyWithConfigError(loaded.error),
   )
   const handle = serverless(listener, {

@@ -1,5 +1,6 @@
 import type { AccessLogEntry } from '../../core'
 import { formatAccessLog } from '../../core'
+import { createLazyLimiter } from '../../core/limits/load-limiter'
 import { createBufferedHandler } from './buffered-handler'
 import { loadConfig } from './load-config'
 import type { AwsLambdaGlobal } from './stream-handler'
@@ -9,12 +10,20 @@ import { createStreamHandler } from './stream-handler'
 const loaded = loadConfig(process.env)
 if (!loaded.ok) writeLine({ level: 'error', msg: 'invalid configuration', error: loaded.error.message })
 const onLog = loaded.ok && loaded.config.log === 'json' ? logAccess : undefined
+// One limiter for both handlers; the limits chunk (oxy-limits.js) loads on the first request.
+const limits = loaded.ok ? loaded.config.limits : undefined
+const limiter =
+  limits &&
+  createLazyLimiter(
+    limits,
+    (level, msg) => loaded.ok && loaded.config.log === 'json' && writeLine({ level, msg }),
+  )
 
 /** index.handler: API Gateway REST and HTTP APIs, ALB, and function URLs in BUFFERED mode. */
-export const handler = createBufferedHandler(loaded, onLog)
+export const handler = createBufferedHandler(loaded, onLog, limiter)
 
 /** index.streamHandler: function URLs in RESPONSE_STREAM mode. */
-export const streamHandler = createStreamHandler(loaded, runtimeGlobal(), onLog)
+export const streamHandler = createStreamHandler(loaded, runtimeGlobal(), onLog, limiter)
 
 /** The Node.js runtime defines `awslambda` before it loads the handler module. */
 function runtimeGlobal(): AwsLambdaGlobal | undefined {

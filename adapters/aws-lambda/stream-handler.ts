@@ -4,6 +4,7 @@ import type { AccessLogEntry, LoadedConfig } from '../../core'
 import { configErrorReply, errorReply, OxyError, parseRequestTarget } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy, toResponse } from '../../core/engines/fetch'
+import type { Limiter } from '../../core/limits/limiter'
 import { toFetchRequest } from './to-fetch-request'
 
 /** What the Lambda runtime hands a streaming handler: a writable with Node stream semantics. */
@@ -28,9 +29,10 @@ export function createStreamHandler(
   loaded: LoadedConfig,
   runtime: AwsLambdaGlobal | undefined,
   onLog?: (entry: AccessLogEntry) => void,
+  limiter?: Limiter,
 ): StreamHandler {
   if (!runtime) return missingRuntime
-  const proxy = loaded.ok ? createFetchProxy(loaded.config, { onLog }) : undefined
+  const proxy = loaded.ok ? createFetchProxy(loaded.config, { onLog, limiter }) : undefined
   return runtime.streamifyResponse(async (event: LambdaFunctionURLEvent, responseStream: ResponseStream) => {
     const response = loaded.ok
       ? await forward(proxy!, event, responseStream)

@@ -2,7 +2,9 @@ import type { AccessLogEntry, ConfigError, ProxyConfig } from '../../core'
 import { formatAccessLog, loadConfig } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy } from '../../core/engines/fetch'
+import { createLimiter } from '../../core/limits/limiter'
 import { WORKERS_DEFAULTS } from './defaults'
+import { openWorkerLimitStore } from './open-limit-store'
 import { toEnvRecord } from './to-env-record'
 
 export type LoadedProxy =
@@ -37,8 +39,20 @@ function createProxy(bindings: object, write: (line: string) => void): LoadedPro
   if (!loaded.ok) return { kind: 'invalid', error: loaded.error }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
+  const limiter =
+    config.limits &&
+    createLimiter({
+      config: config.limits,
+      store: openWorkerLimitStore(bindings),
+      log: (level, msg) =>
+        config.log !== 'off' && write(JSON.stringify({ time: new Date().toISOString(), level, msg })),
+    })
   // workerd ends an errored body cleanly (cloudflare/workerd#6818): say so inside the stream.
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, inBandStreamErrors: true }) }
+  return {
+    kind: 'ready',
+    config,
+    proxy: createFetchProxy(config, { onLog, inBandStreamErrors: true, limiter }),
+  }
 }
 
 function writeConsole(line: string): void {

@@ -2,6 +2,8 @@ import type { AccessLogEntry, ConfigError, Env, PlatformDefaults, ProxyConfig } 
 import { configErrorReply, formatAccessLog, loadConfig } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy, toResponse } from '../../core/engines/fetch'
+import { createLimiter } from '../../core/limits/limiter'
+import { createMemoryStore } from '../../core/limits/memory-store'
 
 export type LoadedProxy =
   | { readonly kind: 'ready'; readonly config: ProxyConfig; readonly proxy: FetchProxy }
@@ -19,7 +21,16 @@ export function loadProxy(env: Env, defaults: PlatformDefaults, write: (line: st
   }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+  // No Redis client on this runtime: limits count per isolate (docs/limits.md).
+  const limiter =
+    config.limits &&
+    createLimiter({
+      config: config.limits,
+      store: createMemoryStore(),
+      log: (level, msg) =>
+        config.log !== 'off' && write(JSON.stringify({ time: new Date().toISOString(), level, msg })),
+    })
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, limiter }) }
 }
 
 /** The proxy's answer, or the OpenAI-shaped 500 that names the bad variable. */

@@ -2,6 +2,7 @@ import type { AccessLogEntry, ConfigError, Env, PlatformDefaults, ProxyConfig } 
 import { configErrorReply, formatAccessLog, loadConfig } from '../../core'
 import type { FetchProxy } from '../../core/engines/fetch'
 import { createFetchProxy, toResponse } from '../../core/engines/fetch'
+import { createLazyLimiter } from '../../core/limits/load-limiter'
 
 export type LoadedProxy =
   | { readonly kind: 'ready'; readonly config: ProxyConfig; readonly proxy: FetchProxy }
@@ -19,7 +20,14 @@ export function loadProxy(env: Env, defaults: PlatformDefaults, write: (line: st
   }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog }) }
+  const limiter =
+    config.limits &&
+    createLazyLimiter(
+      config.limits,
+      (level, msg) =>
+        config.log !== 'off' && write(JSON.stringify({ time: new Date().toISOString(), level, msg })),
+    )
+  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, limiter }) }
 }
 
 /** The proxy's answer, or the OpenAI-shaped 500 that names the bad variable. */

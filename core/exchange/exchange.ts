@@ -1,3 +1,5 @@
+import { recordUsage } from '../limits/limit-exchange'
+import type { Limiter } from '../limits/limiter'
 import type {
   AccessLogEntry,
   AttemptRequest,
@@ -45,6 +47,8 @@ export interface ExchangeOptions {
   readonly now: () => number
   /** What the first-byte deadline covers: `answer` when the whole answer is read before replying. */
   readonly deadline?: Deadline
+  /** Per-key limits: the exchange's tokens are added when it ends (docs/limits.md). */
+  readonly limiter?: Limiter | undefined
 }
 
 const encoder = new TextEncoder()
@@ -128,8 +132,14 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 /** The exchange with the gateway on top: who asked and what it cost, and failover between keys. */
 export function createExchange(options: ExchangeOptions): Exchange {
   const tally = new Tally()
-  const log = options.onLog
-  const onLog = log && ((entry: AccessLogEntry) => log({ ...entry, ...tally.fields() }))
+  const { onLog: log, limiter } = options
+  const onLog =
+    (log || limiter) &&
+    ((entry: AccessLogEntry) => {
+      const full = { ...entry, ...tally.fields() }
+      if (limiter) recordUsage(limiter, full)
+      log?.(full)
+    })
   return withGateway(createLifecycle({ ...options, onLog }), options, tally)
 }
 

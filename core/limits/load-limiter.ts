@@ -1,16 +1,34 @@
 import type { LimitsConfig } from '../policy'
 import type { Limiter } from './limiter'
 
+type Log = (level: 'warn' | 'info', msg: string) => void
+
 /**
  * The limiter for a config that sets limits, from the limits chunk: the build turns this import
  * into `import('./oxy-limits.mjs')` (build/targets.ts), so the code is read only when called.
  * The chunk carries its own copy of the policy it uses: what it returns is plain data
  * (Refusal's error is read for its status, code and message, never checked with instanceof).
  */
-export async function loadLimiter(
-  config: LimitsConfig,
-  log: (level: 'warn' | 'info', msg: string) => void,
-): Promise<Limiter> {
+export async function loadLimiter(config: LimitsConfig, log: Log): Promise<Limiter> {
   const { startLimiter } = await import('./limits-chunk')
   return startLimiter(config, log)
+}
+
+/**
+ * A limiter to hand an engine at once, for adapters that cannot wait at start (a Lambda module
+ * loads synchronously): the chunk is loaded by the first request that needs it.
+ */
+export function createLazyLimiter(config: LimitsConfig, log: Log): Limiter {
+  let loading: Promise<Limiter> | undefined
+  const limiter = () => {
+    loading ??= loadLimiter(config, log)
+    return loading
+  }
+  return {
+    admit: async (keyName) => (await limiter()).admit(keyName),
+    record: async (keyName, tokens) => (await limiter()).record(keyName, tokens),
+    close: async () => {
+      if (loading) await (await loading).close()
+    },
+  }
 }

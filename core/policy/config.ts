@@ -3,6 +3,8 @@ import { parseAccessKeys as parseNamedAccessKeys } from './access-keys'
 import { ConfigError } from './errors'
 import type { KeyRules } from './key-rules'
 import { parseKeyRules } from './key-rules'
+import type { LimitsConfig } from './limits-config'
+import { parseLimitsConfig } from './limits-config'
 import type { Route } from './routes'
 import { parseRoutes, parseTargets } from './routes'
 
@@ -71,6 +73,8 @@ export interface ProxyConfig {
   /** Request bodies above this many bytes get 413; undefined for no limit. */
   readonly maxBodyBytes: number | undefined
   readonly outboundProxy: OutboundProxy
+  /** Per-key rpm / tpm / tokens_per_day from OXY_KEY_RULES and where they count; undefined: none. */
+  readonly limits: LimitsConfig | undefined
 }
 
 /** What a platform adapter sets before the user's environment is read. */
@@ -92,12 +96,13 @@ export function parseConfig(env: Env, defaults: PlatformDefaults = {}): ProxyCon
   const namedAccessKeys = parseNamedAccessKeys('OXY_ACCESS_KEYS', env.OXY_ACCESS_KEYS)
   const accessKeys = namedAccessKeys.map((key) => key.token)
   refuseOpenRelay(routes, accessKeys, env.OXY_ALLOW_OPEN_RELAY)
+  const keyRules = parseKeyRules('OXY_KEY_RULES', env.OXY_KEY_RULES, namedAccessKeys)
   return {
     target,
     routes,
     accessKeys,
     namedAccessKeys,
-    keyRules: parseKeyRules('OXY_KEY_RULES', env.OXY_KEY_RULES, namedAccessKeys),
+    keyRules,
     askModel: env.OXY_ASK_MODEL?.trim() || DEFAULT_ASK_MODEL,
     host: parseHost('OXY_HOST', env.OXY_HOST ?? DEFAULT_HOST),
     port: parsePort('OXY_PORT', env.OXY_PORT, defaults.port ?? DEFAULT_PORT),
@@ -124,6 +129,7 @@ export function parseConfig(env: Env, defaults: PlatformDefaults = {}): ProxyCon
         : parseStagePrefixes('OXY_STAGE_PREFIXES', env.OXY_STAGE_PREFIXES),
     maxBodyBytes: parseByteLimit('OXY_MAX_BODY_BYTES', env.OXY_MAX_BODY_BYTES, defaults.maxBodyBytes),
     outboundProxy: parseOutboundProxy(env),
+    limits: parseLimitsConfig(env, keyRules),
   }
 }
 

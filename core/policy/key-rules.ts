@@ -4,7 +4,7 @@ import { ConfigError } from './errors'
 
 /**
  * What one access key may do (OXY_KEY_RULES). `models` is enforced here; `rpm`, `tpm` and
- * `tokens_per_day` are validated here and enforced by the limits (issue 14).
+ * `tokens_per_day` are validated here and enforced by the limits (core/limits, docs/limits.md).
  */
 export interface KeyRule {
   /** Exact model names, or prefixes ending in `*` (`gpt-4o*`); undefined: every model. */

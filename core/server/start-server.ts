@@ -8,6 +8,7 @@ import {
   oneExchangePerConnection,
   writeRawReply,
 } from '../engines/node'
+import { createLazyLimiter } from '../limits/load-limiter'
 import type { ProxyConfig } from '../policy'
 import { errorReply, OxyError } from '../policy'
 import type { Logger } from './logger'
@@ -30,8 +31,10 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ProxyConfig, logger: Logger): Promise<RunningServer> {
+  const limiter = config.limits && createLazyLimiter(config.limits, (level, msg) => logger.event(level, msg))
   const proxy = createNodeProxy(config, {
     onLog: (entry) => logger.access(entry),
+    limiter,
     requireHost: true,
     upgrades: createUpgradeHandler,
   })
@@ -64,6 +67,7 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
       clearInterval(sweeper)
       clearTimeout(deadline)
       proxy.close()
+      await limiter?.close()
     })()
     return closing
   }

@@ -27,6 +27,8 @@ const BAD_VALUES: readonly [string, string][] = [
   ['OXY_ROUTES', `/a=https://bob:${SECRET}@api.anthropic.com`],
   ['HTTPS_PROXY', `socks5://carol:${SECRET}@127.0.0.1:1080`],
   ['HTTP_PROXY', `http://carol:${SECRET}@[::1`],
+  ['OXY_REDIS_URL', `redis://dave:${SECRET}@10.0.0.5:6379/x`],
+  ['OXY_REDIS_URL', `http://:${SECRET}@10.0.0.5:6379`],
 ]
 
 for (const name of HTTP_TARGETS) {

@@ -1,5 +1,7 @@
 import type { Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
+import { admitOrReply } from '../../limits/limit-exchange'
+import type { Limiter } from '../../limits/limiter'
 import type { AccessLogEntry, ProxyConfig, UpstreamCall } from '../../policy'
 import {
   askAnswerTooLarge,
@@ -25,6 +27,8 @@ export interface FetchProxyOptions {
    * runtimes that end an errored body cleanly (Workers), where a cut would look complete.
    */
   readonly inBandStreamErrors?: boolean
+  /** Per-key limits (docs/limits.md): asked before anything goes upstream. */
+  readonly limiter?: Limiter | undefined
 }
 
 export interface FetchProxy {
@@ -53,11 +57,15 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       corsHeaders: plan.kind === 'reply' ? [] : plan.corsHeaders,
       classify: classifyUpstreamError,
       onLog: options.onLog,
+      limiter: options.limiter,
       now: Date.now,
       deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
     if (plan.kind === 'reply') return toResponse(exchange.reply(plan))
     if (plan.kind === 'call') return call(upstreamFetch, request, plan, exchange)
+    const refusal =
+      options.limiter && (await admitOrReply(options.limiter, plan.keyName, plan.corsHeaders, plan.logPath))
+    if (refusal) return toResponse(exchange.reply(refusal))
     exchange.forwarding(plan)
     const inBand = options.inBandStreamErrors === true
     const choice = plan.choosePathByBody

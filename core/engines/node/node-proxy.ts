@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Ending, Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
+import { admitOrReply } from '../../limits/limit-exchange'
+import type { Limiter } from '../../limits/limiter'
 import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan } from '../../policy'
 import { choosesByModel, OxyError, planRequest } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
@@ -35,6 +37,8 @@ export interface NodeProxyOptions {
    * than imported so that a bundle that cannot upgrade (Lambda) does not carry the code.
    */
   readonly upgrades?: UpgradeHandlerFactory
+  /** Per-key limits (docs/limits.md): asked before anything goes upstream. */
+  readonly limiter?: Limiter | undefined
 }
 
 export interface NodeProxy {
@@ -80,11 +84,27 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         if (!res.writableFinished) exchange.clientClosed()
       })
       callUpstream(routes, plan, exchange, (local) => reply(req, res, local))
+    } else if (options.limiter) {
+      // The body waits in the socket (the request is not read yet) while the store answers.
+      admitOrReply(options.limiter, plan.keyName, plan.corsHeaders, plan.logPath).then(
+        (refusal) =>
+          refusal ? reply(req, res, exchange.reply(refusal)) : forwardPlan(req, res, plan, exchange),
+        (error: unknown) => refuse(req, res, exchange.failed(error)),
+      )
     } else {
-      exchange.forwarding(plan)
-      if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
-      else forward(context, req, res, plan, exchange)
+      forwardPlan(req, res, plan, exchange)
     }
+  }
+
+  function forwardPlan(
+    req: IncomingMessage,
+    res: ServerResponse,
+    plan: ForwardPlan,
+    exchange: Exchange,
+  ): void {
+    exchange.forwarding(plan)
+    if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
+    else forward(context, req, res, plan, exchange)
   }
 
   /** Reads the body first when it chooses the upstream path, then sends the same bytes on. */
@@ -127,6 +147,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
       corsHeaders: plan.kind === 'reply' ? [] : plan.corsHeaders,
       classify: classifyNodeUpstreamError,
       onLog: log,
+      limiter: options.limiter,
       now,
       deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
