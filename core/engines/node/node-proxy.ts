@@ -84,27 +84,13 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
         if (!res.writableFinished) exchange.clientClosed()
       })
       callUpstream(routes, plan, exchange, (local) => reply(req, res, local))
-    } else if (options.limiter) {
-      // The body waits in the socket (the request is not read yet) while the store answers.
-      admitOrReply(options.limiter, plan.keyName, plan.corsHeaders, plan.logPath).then(
-        (refusal) =>
-          refusal ? reply(req, res, exchange.reply(refusal)) : forwardPlan(req, res, plan, exchange),
-        (error: unknown) => refuse(req, res, exchange.failed(error)),
-      )
     } else {
-      forwardPlan(req, res, plan, exchange)
+      whenAdmitted(options.limiter, plan, req, res, exchange, () => {
+        exchange.forwarding(plan)
+        if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
+        else forward(context, req, res, plan, exchange)
+      })
     }
-  }
-
-  function forwardPlan(
-    req: IncomingMessage,
-    res: ServerResponse,
-    plan: ForwardPlan,
-    exchange: Exchange,
-  ): void {
-    exchange.forwarding(plan)
-    if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
-    else forward(context, req, res, plan, exchange)
   }
 
   /** Reads the body first when it chooses the upstream path, then sends the same bytes on. */
@@ -170,4 +156,26 @@ function reply(req: IncomingMessage, res: ServerResponse, local: LocalReply, clo
 function refuse(req: IncomingMessage, res: ServerResponse, ending: Ending): void {
   if (ending.kind === 'reply') reply(req, res, ending.reply, true)
   else if (ending.kind === 'cut') res.destroy()
+}
+
+/**
+ * Runs `go` at once without limits; with them, once the store admits the request, else answers
+ * with the 429. The body waits in the socket (the request is not read yet) while the store answers.
+ */
+function whenAdmitted(
+  limiter: Limiter | undefined,
+  plan: ForwardPlan,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  go: () => void,
+): void {
+  if (!limiter) {
+    go()
+    return
+  }
+  admitOrReply(limiter, plan.keyName, plan.corsHeaders, plan.logPath).then(
+    (refusal) => (refusal ? reply(req, res, exchange.reply(refusal)) : go()),
+    (error: unknown) => refuse(req, res, exchange.failed(error)),
+  )
 }
