@@ -78,7 +78,7 @@ export const TARGETS: readonly BuildTarget[] = [
     ],
   },
   {
-    platform: 'AWS Lambda (Node.js 20+)',
+    platform: 'AWS Lambda (Node.js 22.x, 24.x)',
     zip: 'aws-lambda.zip',
     // Handlers are index.handler and index.streamHandler.
     bundle: {
