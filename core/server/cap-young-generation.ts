@@ -50,7 +50,8 @@ export function capYoungGenerationWhenBusy(
   server.on('connection', onConnection)
 }
 
-async function setCapFlag(): Promise<void> {
+/** Sets the cap now: exported for the test that proves the flag stops the growth. */
+export async function setCapFlag(): Promise<void> {
   const v8 = await import('node:v8')
   v8.setFlagsFromString(CAP_FLAG)
 }
