@@ -1,6 +1,7 @@
+import type { LoadedProxy } from '../../core/engines/fetch'
+import { answer, loadFetchProxy } from '../../core/engines/fetch'
+import { openIsolateLimiter } from '../../core/limits/isolate-limiter'
 import { DENO_DEFAULTS } from './defaults'
-import type { LoadedProxy } from './load-proxy'
-import { answer, loadProxy } from './load-proxy'
 import { readDenoEnv } from './read-deno-env'
 
 let loaded: LoadedProxy | undefined
@@ -12,7 +13,9 @@ let loaded: LoadedProxy | undefined
  */
 export default {
   fetch(request: Request): Promise<Response> | Response {
-    loaded ??= loadProxy(readDenoEnv(writeConsole), DENO_DEFAULTS, writeConsole)
+    loaded ??= loadFetchProxy(readDenoEnv(writeConsole), DENO_DEFAULTS, writeConsole, {
+      openLimiter: openIsolateLimiter,
+    })
     return answer(loaded, request)
   },
 }

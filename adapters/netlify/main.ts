@@ -1,6 +1,7 @@
+import type { LoadedProxy } from '../../core/engines/fetch'
+import { answer, loadFetchProxy } from '../../core/engines/fetch'
+import { openIsolateLimiter } from '../../core/limits/isolate-limiter'
 import { NETLIFY_DEFAULTS } from './defaults'
-import type { LoadedProxy } from './load-proxy'
-import { answer, loadProxy } from './load-proxy'
 import { readNetlifyEnv } from './read-netlify-env'
 
 let loaded: LoadedProxy | undefined
@@ -12,7 +13,9 @@ let loaded: LoadedProxy | undefined
  * https://docs.netlify.com/build/edge-functions/api/
  */
 export default function oxy(request: Request): Promise<Response> | Response {
-  loaded ??= loadProxy(readNetlifyEnv(), NETLIFY_DEFAULTS, writeConsole)
+  loaded ??= loadFetchProxy(readNetlifyEnv(), NETLIFY_DEFAULTS, writeConsole, {
+    openLimiter: openIsolateLimiter,
+  })
   return answer(loaded, request)
 }
 

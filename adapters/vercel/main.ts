@@ -1,6 +1,7 @@
+import type { LoadedProxy } from '../../core/engines/fetch'
+import { answer, loadFetchProxy } from '../../core/engines/fetch'
+import { createLazyLimiter } from '../../core/limits/load-limiter'
 import { VERCEL_DEFAULTS } from './defaults'
-import type { LoadedProxy } from './load-proxy'
-import { answer, loadProxy } from './load-proxy'
 import { restoreClientUrl } from './restore-client-url'
 
 let loaded: LoadedProxy | undefined
@@ -14,7 +15,7 @@ let loaded: LoadedProxy | undefined
  */
 export default {
   fetch(request: Request): Promise<Response> | Response {
-    loaded ??= loadProxy(process.env, VERCEL_DEFAULTS, writeConsole)
+    loaded ??= loadFetchProxy(process.env, VERCEL_DEFAULTS, writeConsole, { openLimiter: createLazyLimiter })
     const url = restoreClientUrl(request.url)
     return answer(loaded, url === request.url ? request : new Request(url, request))
   },

@@ -1,2 +1,3 @@
 export * from './fetch-proxy'
+export * from './load-fetch-proxy'
 export * from './to-response'

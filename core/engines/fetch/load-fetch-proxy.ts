@@ -1,19 +1,43 @@
-import type { AccessLogEntry, ConfigError, Env, PlatformDefaults, ProxyConfig } from '../../core'
-import { configErrorReply, formatAccessLog, loadConfig } from '../../core'
-import type { FetchProxy } from '../../core/engines/fetch'
-import { createFetchProxy, toResponse } from '../../core/engines/fetch'
-import { createLimiter } from '../../core/limits/limiter'
-import { createMemoryStore } from '../../core/limits/memory-store'
+import type { Limiter } from '../../limits/limiter'
+import type {
+  AccessLogEntry,
+  ConfigError,
+  Env,
+  LimitsConfig,
+  PlatformDefaults,
+  ProxyConfig,
+} from '../../policy'
+import { configErrorReply, formatAccessLog, loadConfig } from '../../policy'
+import type { FetchProxy } from './fetch-proxy'
+import { createFetchProxy } from './fetch-proxy'
+import { toResponse } from './to-response'
 
 export type LoadedProxy =
   | { readonly kind: 'ready'; readonly config: ProxyConfig; readonly proxy: FetchProxy }
   | { readonly kind: 'invalid'; readonly error: ConfigError }
 
+/** Where a platform keeps limit counters: its own store, or per isolate. */
+export type OpenLimiter = (
+  config: LimitsConfig,
+  log: (level: 'warn' | 'info', msg: string) => void,
+) => Limiter
+
+export interface LoadFetchProxyOptions {
+  readonly openLimiter: OpenLimiter
+  /** workerd ends an errored body cleanly (cloudflare/workerd#6818): say so inside the stream. */
+  readonly inBandStreamErrors?: boolean
+}
+
 /**
  * Parses the environment into a fetch proxy, or keeps the config error to answer every request
  * with, reported once. The environment is fixed for an isolate's life, so callers load once.
  */
-export function loadProxy(env: Env, defaults: PlatformDefaults, write: (line: string) => void): LoadedProxy {
+export function loadFetchProxy(
+  env: Env,
+  defaults: PlatformDefaults,
+  write: (line: string) => void,
+  options: LoadFetchProxyOptions,
+): LoadedProxy {
   const loaded = loadConfig(env, defaults)
   if (!loaded.ok) {
     write(JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: loaded.error.message }))
@@ -21,16 +45,15 @@ export function loadProxy(env: Env, defaults: PlatformDefaults, write: (line: st
   }
   const config = loaded.config
   const onLog = config.log === 'off' ? undefined : (entry: AccessLogEntry) => write(formatAccessLog(entry))
-  // No Redis client on this runtime: limits count per isolate (docs/limits.md).
   const limiter =
     config.limits &&
-    createLimiter({
-      config: config.limits,
-      store: createMemoryStore(),
-      log: (level, msg) =>
+    options.openLimiter(
+      config.limits,
+      (level, msg) =>
         config.log !== 'off' && write(JSON.stringify({ time: new Date().toISOString(), level, msg })),
-    })
-  return { kind: 'ready', config, proxy: createFetchProxy(config, { onLog, limiter }) }
+    )
+  const proxy = createFetchProxy(config, { onLog, limiter, inBandStreamErrors: options.inBandStreamErrors })
+  return { kind: 'ready', config, proxy }
 }
 
 /** The proxy's answer, or the OpenAI-shaped 500 that names the bad variable. */
