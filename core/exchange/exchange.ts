@@ -59,8 +59,12 @@ const encoder = new TextEncoder()
  * the timers, counts bytes, turns failures into replies and writes the one access-log entry.
  */
 export interface Exchange {
-  /** A head or byte of the response (or a reply) went to the client. */
-  readonly responseStarted: boolean
+  /**
+   * A head or byte of the response (or a reply) went to the client. A method, not a getter: a
+   * getter in an object literal gives every exchange its own hidden class, made in old space,
+   * which held the whole request alive through young collections (docs/benchmarks.md).
+   */
+  hasResponseStarted(): boolean
   /** The request body was read whole before sending (to choose the path), or there is none (0). */
   bodyKept(byteLength: number, body?: Uint8Array): void
   /**
@@ -172,9 +176,7 @@ function createLifecycle(options: ExchangeOptions): Lifecycle {
   const stop = (error: OxyError) => carrier?.stop(exchange.failed(error))
 
   const exchange: Lifecycle = {
-    get responseStarted() {
-      return responseStarted
-    },
+    hasResponseStarted: () => responseStarted,
     bodyKept(byteLength) {
       counts.bytesIn = byteLength
       body = keptOrStreamed(byteLength)

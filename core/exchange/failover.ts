@@ -104,7 +104,7 @@ export function withGateway(
   let failover: Failover | undefined
   let replayable = false
   let failedAlready = false
-  const judging = () => (!failedAlready && !exchange.responseStarted ? failover : undefined)
+  const judging = () => (!failedAlready && !exchange.hasResponseStarted() ? failover : undefined)
   return Object.assign(exchange, {
     bodyKept(byteLength: number, body?: Uint8Array) {
       replayable = keptOrStreamed(byteLength) !== 'streamed'

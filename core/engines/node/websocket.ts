@@ -44,7 +44,7 @@ export function createUpgradeHandler(
       now,
     })
     exchange.requestBytes(head.length)
-    socket.once('close', () => (exchange.responseStarted ? exchange.ended() : exchange.clientClosed()))
+    socket.once('close', () => (exchange.hasResponseStarted() ? exchange.ended() : exchange.clientClosed()))
     if (plan.kind === 'reply') {
       writeRawReply(socket, exchange.reply(plan))
     } else if (plan.kind === 'call' || !isHandshake(plan, req, headers)) {
