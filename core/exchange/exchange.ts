@@ -11,7 +11,7 @@ import type {
   ProxyConfig,
 } from '../policy'
 import { bodyTooLarge, errorReply } from '../policy'
-import { withGateway } from './failover'
+import { Failover } from './failover'
 import type { RequestBody } from './retry'
 import { keptOrStreamed, mayRetry } from './retry'
 import { Tally } from './tally'
@@ -129,137 +129,208 @@ export interface Exchange {
   reply(local: LocalReply): LocalReply
 }
 
-/** What the access log reports of an exchange besides its request line. */
-type Counts = Pick<AccessLogEntry, 'status' | 'upstreamMs' | 'bytesIn' | 'bytesOut'>
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
-/** The exchange with the gateway on top: who asked and what it cost, and failover between keys. */
+/** The exchange with the gateway in it: who asked and what it cost, and failover between keys. */
 export function createExchange(options: ExchangeOptions): Exchange {
-  const tally = new Tally()
-  const { onLog: log, limiter } = options
-  const onLog =
-    (log || limiter) &&
-    ((entry: AccessLogEntry) => {
-      const full = { ...entry, ...tally.fields() }
-      if (limiter) recordUsage(limiter, full)
-      log?.(full)
-    })
-  return withGateway(createLifecycle({ ...options, onLog }), options, tally)
-}
-
-/** The exchange's methods the gateway adds (core/exchange/failover.ts). */
-export type GatewayMethod = 'forwarding' | 'attemptRequest' | 'wantsErrorBody' | 'judgeHead' | 'judgeError'
-export type Lifecycle = Omit<Exchange, GatewayMethod>
-
-/** The lifecycle itself; the gateway methods are added by withGateway. */
-function createLifecycle(options: ExchangeOptions): Lifecycle {
-  const { config, now } = options
-  const startedAt = now()
-  const counts: Mutable<Counts> = { status: 0, upstreamMs: undefined, bytesIn: 0, bytesOut: 0 }
-  let carrier: Carrier | undefined
-  let firstByteTimer: Timer | undefined
-  let idleTimer: Timer | undefined
-  let body: RequestBody = 'streamed'
-  let responseStarted = false
-  let failure: OxyError | undefined
-  let settled = false
-  /** Ends the timers and writes the exchange's one access-log entry, once. */
-  const settle = (error: AccessLogEntry['error']) => {
-    clearTimeout(firstByteTimer)
-    clearTimeout(idleTimer)
-    // refresh() would start a cleared timer again.
-    firstByteTimer = idleTimer = undefined
-    if (settled) return
-    settled = true
-    options.onLog?.(toLogEntry(options, counts, now() - startedAt, error))
-  }
-  const stop = (error: OxyError) => carrier?.stop(exchange.failed(error))
-
-  const exchange: Lifecycle = {
-    hasResponseStarted: () => responseStarted,
-    bodyKept(byteLength) {
-      counts.bytesIn = byteLength
-      body = keptOrStreamed(byteLength)
-    },
-    requestBytes(count) {
-      counts.bytesIn += count
-      const limit = config.maxBodyBytes
-      if (limit === undefined || counts.bytesIn <= limit) return undefined
-      const error = bodyTooLarge(limit)
-      stop(error)
-      return error
-    },
-    attempt(next) {
-      const retry = carrier !== undefined
-      carrier = next
-      if (retry) return
-      const ms = config.firstByteTimeoutMs
-      firstByteTimer = startTimer(ms, () => stop(firstByteTimeout(ms)))
-    },
-    mayRetry: () => !failure && mayRetry({ responseStarted, body, candidatesLeft: 0 }),
-    upstreamResponded() {
-      counts.upstreamMs = now() - startedAt
-      if (options.deadline === 'answer') return
-      clearTimeout(firstByteTimer)
-      firstByteTimer = undefined
-    },
-    headReceived(status, _headers) {
-      exchange.upstreamResponded()
-      counts.status = status
-      responseStarted = true
-    },
-    waitUpstream() {
-      if (settled) return
-      const ms = config.idleTimeoutMs
-      if (idleTimer) idleTimer.refresh()
-      else idleTimer = startTimer(ms, () => stop(idleTimeout(ms)))
-    },
-    restUpstream() {
-      clearTimeout(idleTimer)
-      idleTimer = undefined
-    },
-    bytesPassed(chunk) {
-      counts.bytesOut += chunk.byteLength
-      idleTimer?.refresh()
-    },
-    ended: () => settle(undefined),
-    failed(cause) {
-      failure ??= options.classify(cause)
-      const error = failure
-      if (responseStarted) {
-        settle(error.code)
-        return { kind: 'cut', error }
-      }
-      const reply = errorReply(error, options.corsHeaders, options.logPath)
-      if (!settled) counts.status = reply.status
-      settle(error.code)
-      return { kind: 'reply', error, reply }
-    },
-    clientClosed() {
-      if (settled) return
-      settle('client_closed')
-      carrier?.stop({ kind: 'gone' })
-    },
-    reply(local) {
-      counts.status = local.status
-      counts.bytesOut = encoder.encode(local.body).byteLength
-      responseStarted = true
-      settle(undefined)
-      return local
-    },
-  }
-  return exchange
+  return new LiveExchange(options)
 }
 
 /**
- * The exchange's access-log entry, built here only. (The gateway's `key`, `model` and token
- * counts join it here, as fields of AccessLogEntry.)
+ * One object per request, its methods on the prototype: an exchange is made for every request,
+ * so it allocates little and stays a plain object V8 collects young (docs/benchmarks.md,
+ * "Regression (2026-12-02)": closures and a getter per exchange once halved throughput).
  */
-function toLogEntry(
-  options: ExchangeOptions,
-  counts: Counts,
-  totalMs: number,
-  error: AccessLogEntry['error'],
-): AccessLogEntry {
-  return { method: options.method, path: options.logPath, ...counts, totalMs, error }
+class LiveExchange implements Exchange {
+  readonly #options: ExchangeOptions
+  readonly #startedAt: number
+  readonly #tally = new Tally()
+  #status = 0
+  #upstreamMs: number | undefined
+  #bytesIn = 0
+  #bytesOut = 0
+  #carrier: Carrier | undefined
+  #firstByteTimer: Timer | undefined
+  #idleTimer: Timer | undefined
+  #body: RequestBody | undefined
+  #responseStarted = false
+  #failure: OxyError | undefined
+  #settled = false
+  /** The gateway's attempts (keys, targets); none while the request is not forwarded. */
+  #failover: Failover | undefined
+
+  constructor(options: ExchangeOptions) {
+    this.#options = options
+    this.#startedAt = options.now()
+  }
+
+  hasResponseStarted(): boolean {
+    return this.#responseStarted
+  }
+
+  bodyKept(byteLength: number, body?: Uint8Array): void {
+    // Reported once: an engine that read the body to choose its path has already told.
+    if (this.#body !== undefined) return
+    this.#bytesIn = byteLength
+    this.#body = keptOrStreamed(byteLength)
+    if (body) this.#tally.requestChunk(body)
+  }
+
+  requestBytes(count: number, chunk?: Uint8Array): OxyError | undefined {
+    if (chunk) this.#tally.requestChunk(chunk)
+    this.#bytesIn += count
+    const limit = this.#options.config.maxBodyBytes
+    if (limit === undefined || this.#bytesIn <= limit) return undefined
+    const error = bodyTooLarge(limit)
+    this.#stop(error)
+    return error
+  }
+
+  forwarding(plan: ForwardPlan): void {
+    this.#tally.forwarding(plan)
+    const ms = this.#options.config.firstByteTimeoutMs
+    this.#failover = Failover.forPlan(plan, ms > 0 ? Date.now() + ms : undefined)
+  }
+
+  attemptRequest(plan: ForwardPlan): AttemptRequest {
+    return this.#failover?.request(plan) ?? plan
+  }
+
+  wantsErrorBody(status: number): boolean {
+    return this.mayRetry() && (this.#failover?.wantsErrorBody(status) ?? false)
+  }
+
+  judgeHead(status: number, headers: HeaderList, errorBody?: string): boolean {
+    return this.#judging()?.judgeHead(status, headers, errorBody, this.#replayable()) ?? false
+  }
+
+  judgeError(cause: unknown): boolean {
+    const failover = this.#judging()
+    return failover?.judgeError(this.#options.classify(cause), this.#replayable()) ?? false
+  }
+
+  attempt(carrier: Carrier): void {
+    const retry = this.#carrier !== undefined
+    this.#carrier = carrier
+    if (retry) return
+    const ms = this.#options.config.firstByteTimeoutMs
+    this.#firstByteTimer = startTimer(ms, () => this.#stop(firstByteTimeout(ms)))
+  }
+
+  mayRetry(): boolean {
+    const candidatesLeft = this.#failover?.hasMore() ? 1 : 0
+    const body = this.#body ?? 'streamed'
+    return !this.#failure && mayRetry({ responseStarted: this.#responseStarted, body, candidatesLeft })
+  }
+
+  upstreamResponded(): void {
+    this.#upstreamMs = this.#options.now() - this.#startedAt
+    if (this.#options.deadline === 'answer') return
+    clearTimeout(this.#firstByteTimer)
+    this.#firstByteTimer = undefined
+  }
+
+  headReceived(status: number, headers: HeaderList, decode?: DecodeBody): void {
+    this.#tally.responseHead(headers, decode)
+    this.upstreamResponded()
+    this.#status = status
+    this.#responseStarted = true
+  }
+
+  waitUpstream(): void {
+    if (this.#settled) return
+    if (this.#idleTimer) {
+      this.#idleTimer.refresh()
+      return
+    }
+    const ms = this.#options.config.idleTimeoutMs
+    this.#idleTimer = startTimer(ms, () => this.#stop(idleTimeout(ms)))
+  }
+
+  restUpstream(): void {
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = undefined
+  }
+
+  bytesPassed(chunk: Uint8Array): void {
+    this.#tally.responseChunk(chunk)
+    this.#bytesOut += chunk.byteLength
+    this.#idleTimer?.refresh()
+  }
+
+  ended(): void {
+    this.#settle(undefined)
+  }
+
+  failed(cause: unknown): Ending {
+    this.#failure ??= this.#options.classify(cause)
+    const error = this.#failure
+    if (this.#responseStarted) {
+      this.#settle(error.code)
+      return { kind: 'cut', error }
+    }
+    const reply = errorReply(error, this.#options.corsHeaders, this.#options.logPath)
+    if (!this.#settled) this.#status = reply.status
+    this.#settle(error.code)
+    return { kind: 'reply', error, reply }
+  }
+
+  clientClosed(): void {
+    if (this.#settled) return
+    this.#settle('client_closed')
+    this.#carrier?.stop({ kind: 'gone' })
+  }
+
+  reply(local: LocalReply): LocalReply {
+    this.#status = local.status
+    this.#bytesOut = encoder.encode(local.body).byteLength
+    this.#responseStarted = true
+    this.#settle(undefined)
+    return local
+  }
+
+  /** The failover may judge while nothing failed and nothing reached the client. */
+  #judging(): Failover | undefined {
+    return this.#failure || this.#responseStarted ? undefined : this.#failover
+  }
+
+  /** The body can be sent again byte-identical: kept whole, or none. */
+  #replayable(): boolean {
+    return this.#body !== undefined && this.#body !== 'streamed'
+  }
+
+  #stop(error: OxyError): void {
+    this.#carrier?.stop(this.failed(error))
+  }
+
+  /** Ends the timers and writes the exchange's one access-log entry, once. */
+  #settle(error: AccessLogEntry['error']): void {
+    clearTimeout(this.#firstByteTimer)
+    clearTimeout(this.#idleTimer)
+    // refresh() would start a cleared timer again.
+    this.#firstByteTimer = this.#idleTimer = undefined
+    if (this.#settled) return
+    this.#settled = true
+    const { onLog, limiter } = this.#options
+    if (!onLog && !limiter) return
+    const entry = this.#logEntry(error)
+    if (limiter) recordUsage(limiter, entry)
+    onLog?.(entry)
+  }
+
+  /** The exchange's access-log entry, built here only; the tally adds who asked and what it cost. */
+  #logEntry(error: AccessLogEntry['error']): AccessLogEntry {
+    const entry: Mutable<AccessLogEntry> = {
+      method: this.#options.method,
+      path: this.#options.logPath,
+      status: this.#status,
+      upstreamMs: this.#upstreamMs,
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      totalMs: this.#options.now() - this.#startedAt,
+      error,
+    }
+    this.#tally.addTo(entry)
+    return entry
+  }
 }

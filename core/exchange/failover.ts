@@ -3,15 +3,11 @@ import type {
   AttemptFailure,
   AttemptQueue,
   AttemptRequest,
-  DecodeBody,
   ForwardPlan,
   HeaderList,
   OxyError,
 } from '../policy'
 import { isRetryableStatus, needsErrorBody, poolFor, toAttemptRequest } from '../policy'
-import type { Exchange, ExchangeOptions, Lifecycle } from './exchange'
-import { keptOrStreamed } from './retry'
-import type { Tally } from './tally'
 
 /** Failures that mean the target could not be reached: it rests, the next target is tried. */
 const UNREACHABLE: ReadonlySet<string> = new Set([
@@ -30,10 +26,18 @@ export class Failover {
   readonly #queue: AttemptQueue | undefined
   #current: Attempt | undefined
 
-  constructor(plan: ForwardPlan, deadline: number | undefined) {
-    const route = plan.route
-    this.#queue = route ? poolFor(route).startRequest(Date.now(), deadline) : undefined
-    this.#current = this.#queue?.next(Date.now())
+  /**
+   * The attempts for a plan, or none when its route has one target and at most one key: then
+   * there is nothing to fail over to, and a plain pass-through pays nothing for the gateway.
+   */
+  static forPlan(plan: ForwardPlan, deadline: number | undefined): Failover | undefined {
+    const pool = plan.route && poolFor(plan.route)
+    return pool?.canFail ? new Failover(pool.startRequest(Date.now(), deadline)) : undefined
+  }
+
+  private constructor(queue: AttemptQueue) {
+    this.#queue = queue
+    this.#current = queue.next(Date.now())
   }
 
   /** What the current attempt sends: its target, path and key, from the plan as finally chosen. */
@@ -88,55 +92,4 @@ export class Failover {
   #succeed(): void {
     if (this.#queue && this.#current) this.#queue.succeed(this.#current)
   }
-}
-
-/**
- * Puts the gateway on an exchange: the tally sees the request and response bytes as they pass,
- * and the judgements decide failover while nothing failed, nothing reached the client and the
- * body can be sent again byte-identical.
- */
-export function withGateway(
-  exchange: Lifecycle,
-  options: Pick<ExchangeOptions, 'config' | 'classify'>,
-  tally: Tally,
-): Exchange {
-  const { bodyKept, requestBytes, headReceived, bytesPassed, failed } = exchange
-  let failover: Failover | undefined
-  let replayable = false
-  let failedAlready = false
-  const judging = () => (!failedAlready && !exchange.hasResponseStarted() ? failover : undefined)
-  return Object.assign(exchange, {
-    bodyKept(byteLength: number, body?: Uint8Array) {
-      replayable = keptOrStreamed(byteLength) !== 'streamed'
-      if (body) tally.requestChunk(body)
-      bodyKept(byteLength)
-    },
-    requestBytes(count: number, chunk?: Uint8Array) {
-      if (chunk) tally.requestChunk(chunk)
-      return requestBytes(count)
-    },
-    headReceived(status: number, headers: HeaderList, decode?: DecodeBody) {
-      tally.responseHead(headers, decode)
-      headReceived(status, headers)
-    },
-    bytesPassed(chunk: Uint8Array) {
-      tally.responseChunk(chunk)
-      bytesPassed(chunk)
-    },
-    failed(cause: unknown) {
-      failedAlready = true
-      return failed(cause)
-    },
-    forwarding(plan: ForwardPlan) {
-      tally.forwarding(plan)
-      const ms = options.config.firstByteTimeoutMs
-      failover = new Failover(plan, ms > 0 ? Date.now() + ms : undefined)
-    },
-    attemptRequest: (plan: ForwardPlan) => failover?.request(plan) ?? plan,
-    mayRetry: () => replayable && (judging()?.hasMore() ?? false),
-    wantsErrorBody: (status: number) => exchange.mayRetry() && (failover?.wantsErrorBody(status) ?? false),
-    judgeHead: (status: number, headers: HeaderList, errorBody?: string) =>
-      judging()?.judgeHead(status, headers, errorBody, replayable) ?? false,
-    judgeError: (cause: unknown) => judging()?.judgeError(options.classify(cause), replayable) ?? false,
-  })
 }

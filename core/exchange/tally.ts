@@ -2,6 +2,7 @@ import type { AccessLogEntry, DecodeBody, ForwardPlan, HeaderList, UsageScanner 
 import { createUsageScanner, getHeader, ModelReader } from '../policy'
 
 type TallyFields = Pick<AccessLogEntry, 'key' | 'model' | 'promptTokens' | 'completionTokens'>
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /**
  * What the access log says about who asked for what and what it cost: the access key's name, the
@@ -42,16 +43,14 @@ export class Tally {
     this.#scanner?.push(chunk)
   }
 
-  /** The fields for the log line, once the exchange is over. */
-  fields(): TallyFields {
+  /** Adds who asked, the model and the tokens to the log entry, once the exchange is over. */
+  addTo(entry: Mutable<TallyFields>): void {
     const model = this.#model ?? this.#reader?.model
     const usage = this.#scanner?.finish()
     this.#scanner = undefined
-    return {
-      ...(this.#key === undefined ? {} : { key: this.#key }),
-      ...(model === undefined ? {} : { model }),
-      ...(usage?.promptTokens === undefined ? {} : { promptTokens: usage.promptTokens }),
-      ...(usage?.completionTokens === undefined ? {} : { completionTokens: usage.completionTokens }),
-    }
+    if (this.#key !== undefined) entry.key = this.#key
+    if (model !== undefined) entry.model = model
+    if (usage?.promptTokens !== undefined) entry.promptTokens = usage.promptTokens
+    if (usage?.completionTokens !== undefined) entry.completionTokens = usage.completionTokens
   }
 }
