@@ -38,6 +38,23 @@ describe('ModelReader', () => {
     )
   })
 
+  it('should find the model after contents full of quotes and backslashes, split anywhere', () => {
+    // Contents are skipped by searching for the closing quote: an escaped quote or a run of
+    // backslashes across a chunk boundary must not end the string early or late.
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: fc.constantFrom('\\', '"', 'a', '{', '\n') }), { maxLength: 6 }),
+        fc.array(fc.nat({ max: 300 })),
+        (contents, cuts) => {
+          const messages = contents.map((content) => ({ role: 'user', content, model: 'nested' }))
+          const body = JSON.stringify({ messages, note: contents.join(''), model: 'gpt-4o' })
+          expect(read(body, 'application/json', cuts).model).toBe('gpt-4o')
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
   it('should ignore "model" inside strings and nested objects', () => {
     const body = JSON.stringify({
       messages: [{ role: 'user', content: '"model":"gpt-evil"', model: 'nested' }],
