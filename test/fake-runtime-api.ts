@@ -5,6 +5,8 @@ import { performance } from 'node:perf_hooks'
 
 /** The 8 NUL bytes between the JSON prelude and the body of a streamed HTTP response. */
 export const PRELUDE_DELIMITER = Buffer.alloc(8)
+/** The deadline each invocation gets, as a function's timeout sets it. */
+const INVOCATION_TIMEOUT_MS = 60_000
 
 export interface StreamedChunk {
   readonly at: number
@@ -12,14 +14,20 @@ export interface StreamedChunk {
 }
 
 export interface StreamedInvocation {
+  /** `response`, or `error` when the runtime reported a failed invocation. */
+  readonly kind: 'response' | 'error'
   readonly headers: http.IncomingHttpHeaders
   readonly chunks: StreamedChunk[]
+  /** The trailers once the stream ended: the runtime reports a failed stream in them. */
+  trailers(): http.IncomingHttpHeaders
   /** Resolves when the stream ends (`ended`) or its connection dies (`ended: false`). */
   readonly done: Promise<{ ended: boolean }>
   /** Resolves with the first chunk of body after the prelude. */
   readonly firstBodyChunk: Promise<void>
   /** Cuts the connection, as when the runtime's link to the response dies. */
   kill(): void
+  /** Stops reading the response, as a client that reads nothing makes the runtime API do. */
+  pause(): void
 }
 
 export interface ParsedStream {
@@ -28,16 +36,24 @@ export interface ParsedStream {
 }
 
 export interface FakeRuntimeApi {
+  /** host:port, what a runtime reads from AWS_LAMBDA_RUNTIME_API. */
+  readonly address: string
   /** A fresh URL for one invocation's response stream. */
   url(id: string): string
+  /** Queues an event for the runtime's next `GET .../invocation/next`; returns its request id. */
+  enqueue(event: unknown): string
   /** The recording of the stream posted to url(id); waits until it arrives. */
   invocation(id: string): Promise<StreamedInvocation>
   close(): Promise<void>
 }
 
+/** A request id as Lambda makes them, unique within the process. */
+let lastRequestId = 0
+
 /**
- * The receiving end of Lambda response streaming: records each chunk the function writes, with
- * its arrival time, as the runtime API would receive it.
+ * The Lambda Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html) as far
+ * as a runtime uses it: hands queued events to `GET .../invocation/next`, and records each
+ * response or error posted back, chunk by chunk with its arrival time (response streaming).
  */
 export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
   const invocations = new Map<
@@ -56,8 +72,28 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
     }
     return entry
   }
+  const queue: { id: string; event: unknown }[] = []
+  const waiting: http.ServerResponse[] = []
+  const sendNext = (res: http.ServerResponse, next: { id: string; event: unknown }) => {
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': next.id,
+      'Lambda-Runtime-Deadline-Ms': String(Date.now() + INVOCATION_TIMEOUT_MS),
+      'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:123456789012:function:oxy',
+      'Lambda-Runtime-Trace-Id': `Root=1-00000000-${next.id.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+    })
+    res.end(JSON.stringify(next.event))
+  }
   const server = http.createServer((req, res) => {
-    const id = decodeURIComponent((req.url ?? '').split('/')[4] ?? '')
+    const segments = (req.url ?? '').split('/')
+    if (req.method === 'GET' && segments[4] === 'next') {
+      // Long poll, as the real API: the runtime waits here between invocations.
+      const next = queue.shift()
+      if (next) sendNext(res, next)
+      else waiting.push(res)
+      return
+    }
+    const id = decodeURIComponent(segments[4] ?? '')
     const chunks: StreamedChunk[] = []
     let seen = 0
     let bodyStarted: () => void = () => {}
@@ -78,12 +114,30 @@ export async function startFakeRuntimeApi(): Promise<FakeRuntimeApi> {
       })
       req.once('close', () => resolve({ ended: req.complete }))
     })
-    slot(id).resolve({ headers: req.headers, chunks, done, firstBodyChunk, kill: () => req.socket.destroy() })
+    slot(id).resolve({
+      kind: segments[5] === 'error' ? 'error' : 'response',
+      headers: req.headers,
+      chunks,
+      trailers: () => req.trailers,
+      done,
+      firstBodyChunk,
+      kill: () => req.socket.destroy(),
+      pause: () => req.pause(),
+    })
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
   return {
+    address: `127.0.0.1:${port}`,
+    enqueue(event) {
+      lastRequestId += 1
+      const id = `00000000-0000-4000-8000-${String(lastRequestId).padStart(12, '0')}`
+      const waiter = waiting.shift()
+      if (waiter) sendNext(waiter, { id, event })
+      else queue.push({ id, event })
+      return id
+    },
     url: (id) => `http://127.0.0.1:${port}/2018-06-01/runtime/invocation/${encodeURIComponent(id)}/response`,
     invocation: (id) => slot(id).promise,
     close: () =>

@@ -5,10 +5,13 @@ import { inflateSync } from 'node:zlib'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { VERSION } from '../core'
+import { findFreePort } from './boot-artifact'
 import type { Browser } from './browser/chromium'
 import { ensureChromium, launchBrowser } from './browser/chromium'
 import { startBufferingFront } from './buffering-front'
 import type { ProxyUnderTest } from './conformance'
+import type { FakeKeyedUpstream } from './fake-keyed-upstream'
+import { KEY_GOOD, startFakeKeyedUpstream } from './fake-keyed-upstream'
 import type { FakeOpenAI } from './fake-openai'
 import { SSE_TOKENS, startFakeOpenAI } from './fake-openai'
 import { startFetchProxy, startNodeProxy } from './local-proxies'
@@ -25,6 +28,8 @@ const chromiumPath = ensureChromium()
 describe.skipIf(chromiumPath === undefined)('status page in headless Chromium', () => {
   let browser: Browser
   let upstream: FakeOpenAI
+  /** Refuses every call without its good key with OpenAI's 401 invalid_api_key. */
+  let keyed: FakeKeyedUpstream
   const proxies: ProxyUnderTest[] = []
   const startProxy = async (start: typeof startNodeProxy, env: Record<string, string> = {}) => {
     const proxy = await start({ OXY_TARGET: upstream.url, ...env })
@@ -34,11 +39,13 @@ describe.skipIf(chromiumPath === undefined)('status page in headless Chromium', 
 
   beforeAll(async () => {
     upstream = await startFakeOpenAI()
+    keyed = await startFakeKeyedUpstream()
     browser = await launchBrowser(chromiumPath!)
   }, 60_000)
   afterAll(async () => {
     await browser?.close()
     await Promise.all(proxies.map((proxy) => proxy.close()))
+    await keyed?.close()
     await upstream?.close()
   })
 
@@ -63,6 +70,17 @@ describe.skipIf(chromiumPath === undefined)('status page in headless Chromium', 
       ).observe(output, { childList: true, characterData: true, subtree: true })
     })
     return () => page.evaluate(() => (window as unknown as { seen: { at: number; text: string }[] }).seen)
+  }
+
+  /** Waits for the page's own upstream check to finish; returns its state and text. */
+  async function upstreamCheck(page: Page): Promise<{ state: string | null; text: string | null }> {
+    await page.waitForSelector('#upstream-status:is([data-state="ok"], [data-state="fail"])', {
+      timeout: 10_000,
+    })
+    return {
+      state: await page.getAttribute('#upstream-status', 'data-state'),
+      text: await page.textContent('#upstream-status'),
+    }
   }
 
   async function runTest(
@@ -147,15 +165,84 @@ describe.skipIf(chromiumPath === undefined)('status page in headless Chromium', 
     expect(text).toContain('needs an access token')
     expect(text).not.toContain(upstream.url)
     expect(text).not.toContain(VERSION)
+    // Without a token the check would only collect the proxy's 401: it waits for one.
+    expect(await page.getAttribute('#upstream-status', 'data-state')).toBe('idle')
+    expect(await page.textContent('#upstream-status')).toContain('Enter an access token')
 
     await runTest(page, { token: 'oxy-wrong-token-0000000000', key: USER_KEY })
     expect(await page.textContent('#chat-result')).toContain('invalid_access_key')
+    expect(await page.textContent('#upstream-status')).toMatch(
+      /^Upstream not checked: HTTP 401 invalid_access_key/,
+    )
     await runTest(page, { token: TOKEN_A, key: USER_KEY })
     expect(await page.getAttribute('#chat-result', 'data-state')).toBe('ok')
     // The token stays with the proxy; the user's own key goes on.
     const reached = upstream.last('/v1/chat/completions').headers
     expect(reached['x-api-key']).toBeUndefined()
     expect(reached.authorization).toBe(`Bearer ${USER_KEY}`)
+    await page.close()
+  })
+
+  it('should speak Chinese to a browser that prefers it, the script included', async () => {
+    const proxy = await startProxy(startNodeProxy)
+    const page = await browser.context.newPage()
+    await page.setExtraHTTPHeaders({ 'Accept-Language': 'zh-CN,zh;q=0.9,en;q=0.8' })
+    const response = await page.goto(proxy.url)
+    expect(response?.headers().vary).toContain('Accept-Language')
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN')
+    expect(await page.title()).toBe('oxy 正在运行')
+    expect(await page.textContent('#run')).toBe('列出模型并流式对话')
+    expect((await upstreamCheck(page)).text).toMatch(/^上游可以访问：\d+ 毫秒内回复了 HTTP 200。$/)
+    await runTest(page, { key: USER_KEY, model: 'fake-region' })
+    expect(await page.textContent('#chat-result')).toContain('请把它重新部署到受支持的地区')
+    await page.close()
+  })
+
+  it('should call the upstream reachable when it refuses the keyless check with 401', async () => {
+    const proxy = await startProxy(startNodeProxy, { OXY_TARGET: keyed.url })
+    const before = keyed.calls.length
+    const { page, requested } = await openPage(proxy.url)
+    const check = await upstreamCheck(page)
+    expect(check.state).toBe('ok')
+    expect(check.text).toMatch(/^Upstream reachable: it answered HTTP 401 in \d+ ms\.$/)
+    // One GET of the model list, with no key, through this proxy only.
+    expect(keyed.calls.slice(before)).toEqual([
+      expect.objectContaining({ path: '/v1/models', key: undefined }),
+    ])
+    expect(requested).toEqual([`${proxy.url}/`, `${proxy.url}/v1/models`])
+    await page.close()
+  })
+
+  for (const [engine, start] of [
+    ['node', startNodeProxy],
+    ['fetch', startFetchProxy],
+  ] as const) {
+    it(`should say the upstream is not reachable when nothing listens there (${engine} engine)`, async () => {
+      const proxy = await startProxy(start, { OXY_TARGET: `http://127.0.0.1:${await findFreePort()}` })
+      const { page } = await openPage(proxy.url)
+      const check = await upstreamCheck(page)
+      expect(check.state).toBe('fail')
+      expect(check.text).toMatch(/^Upstream not reachable: HTTP 502 upstream_unreachable: /)
+      await page.close()
+    })
+  }
+
+  it('should check with the token alone; a key the proxy holds goes only to the free model list', async () => {
+    const proxy = await startProxy(startNodeProxy, {
+      OXY_TARGET: keyed.url,
+      OXY_ACCESS_KEYS: TOKEN_A,
+      OXY_UPSTREAM_KEY: KEY_GOOD,
+    })
+    const before = keyed.calls.length
+    const { page } = await openPage(proxy.url)
+    expect(await page.getAttribute('#upstream-status', 'data-state')).toBe('idle')
+    expect(keyed.calls.length).toBe(before)
+    await page.fill('#token', TOKEN_A)
+    await page.click('#run')
+    const check = await upstreamCheck(page)
+    expect(check.text).toMatch(/^Upstream reachable: it answered HTTP 200/)
+    expect(keyed.calls[before]).toMatchObject({ path: '/v1/models', key: KEY_GOOD })
+    await page.waitForSelector('#chat-result:is([data-state="ok"], [data-state="fail"])', { timeout: 10_000 })
     await page.close()
   })
 

@@ -1,4 +1,5 @@
 import { VERSION } from '../version'
+import { choosePageLanguage } from './accept-language'
 import { admit } from './admit'
 import { askBody, readAnswer } from './ask'
 import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, withApiVersion } from './azure'
@@ -278,6 +279,8 @@ function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfi
       : config.routes.map((route) => ({ prefix: route.prefix || '/', origin: route.upstream.origin })),
     baseUrl: guessBaseUrl(rawPath, headers),
     tokenRequired,
+    language: choosePageLanguage(getHeader(headers, 'accept-language')),
+    probePath: config.routes.at(-1)!.azure ? '/files' : '/models',
   })
   return { kind: 'reply', status: 200, headers: statusPageHeaders(), body, logPath: '/' }
 }

@@ -151,4 +151,44 @@ describe('planRequest for GET /', () => {
     for (const secret of [TOKEN, OWNER_KEY, 'secret-resource', VERSION])
       expect(plan.body).not.toContain(secret)
   })
+
+  it('should speak Chinese to a browser that prefers it, and say the page varies by language', () => {
+    const config = parseConfig({ OXY_TARGET: 'https://api.openai.com' })
+    const page = (language: string) => {
+      const headers: HeaderPair[] = [BROWSER_ACCEPT, ['Accept-Language', language]]
+      const plan = planRequest({ method: 'GET', target: '/', headers }, config)
+      if (plan.kind !== 'reply') throw new Error(`expected the page, got ${plan.kind}`)
+      return plan
+    }
+    const zh = page('zh-CN,zh;q=0.9,en;q=0.8')
+    expect(zh.body).toContain('<html lang="zh-CN">')
+    expect(zh.body).toContain('<title>oxy 正在运行</title>')
+    expect(zh.body).toContain('正在检查上游')
+    expect(zh.body).not.toContain('Paste this into your client')
+    expect(Object.fromEntries(zh.headers).Vary).toContain('Accept-Language')
+
+    const en = page('en-US,en;q=0.9,zh-CN;q=0.8')
+    expect(en.body).toContain('<html lang="en">')
+    expect(en.body).toContain('<title>oxy is running</title>')
+    // The script carries both languages; the page around it is English only.
+    expect(en.body.replace(/<script>[\s\S]*<\/script>/, '')).not.toMatch(/[\u3000-\u9fff\uff00-\uffef]/)
+    expect(zh.body.replace(/<script>[\s\S]*<\/script>/, '')).not.toContain('Test</h2>')
+  })
+
+  it('should probe a path the upstream answers: not /models in Azure mode, which oxy answers itself', () => {
+    const probe = (env: Record<string, string>) => {
+      const plan = planRequest({ method: 'GET', target: '/', headers: [BROWSER_ACCEPT] }, parseConfig(env))
+      return plan.kind === 'reply' ? /data-probe-path="([^"]*)"/.exec(plan.body)?.[1] : undefined
+    }
+    expect(probe({ OXY_TARGET: 'https://api.openai.com' })).toBe('/models')
+    const azure = {
+      OXY_TARGET: 'https://my-resource.openai.azure.com',
+      OXY_AZURE_DEPLOYMENTS: 'gpt-4o=my-4o',
+    }
+    expect(probe(azure)).toBe('/files')
+    // ...which Azure mode forwards, unlike /v1/models.
+    const config = parseConfig(azure)
+    expect(planRequest({ method: 'GET', target: '/v1/files', headers: [] }, config).kind).not.toBe('reply')
+    expect(planRequest({ method: 'GET', target: '/v1/models', headers: [] }, config).kind).toBe('reply')
+  })
 })
