@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process'
 import { fork } from 'node:child_process'
-import { once } from 'node:events'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { stopChild } from './boot-artifact'
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lambda-host-child.cjs')
-const STOP_TIMEOUT_MS = 2_000
 
 export interface StreamOutcome {
   /** The handler's rejection message, when it failed the invocation. */
@@ -84,13 +83,6 @@ export async function startLambdaHost(indexFile: string, env: Record<string, str
     invoke: (handler, event) => send({ handler, event }),
     stream: (handler, event, url) => send({ handler, event, streamTo: url }),
     output: () => stdout,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-      await exited
-      clearTimeout(timer)
-    },
+    close: () => stopChild(child),
   }
 }

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { stopChild } from './boot-artifact'
 
 /**
  * Where .ci/install-lambda-ric puts AWS's Node.js runtime interface client (aws-lambda-ric, what
@@ -12,8 +12,6 @@ import path from 'node:path'
 export const LAMBDA_RIC_DIR =
   process.env.OXY_LAMBDA_RIC_DIR ??
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'oxy', 'lambda-ric')
-
-const STOP_TIMEOUT_MS = 2_000
 
 export interface LambdaRic {
   /** The Node.js 22 binary. */
@@ -80,13 +78,6 @@ export function startRicFunction(
   return {
     child,
     output: () => output,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
-      await exited
-      clearTimeout(timer)
-    },
+    close: () => stopChild(child),
   }
 }
