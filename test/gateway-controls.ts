@@ -208,6 +208,23 @@ export function describeGateway(name: string, start: StartLoggedProxy): void {
       ).toBe('gpt-4o')
     })
 
+    it('should refuse a body that names its model twice, which would pass the rule with the other model', async () => {
+      const proxy = await startProxy({
+        OXY_UPSTREAM_KEY: KEY_GOOD,
+        OXY_KEY_RULES: JSON.stringify({ alice: { models: ['gpt-4o-mini'] } }),
+      })
+      const before = upstream.calls.length
+      // JSON.parse, Python's json and Go keep the last `model`: the upstream would bill o1-pro.
+      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN_A}`, 'content-type': 'application/json' },
+        body: `{"model":"gpt-4o-mini","messages":${JSON.stringify(MESSAGES)},"model":"o1-pro"}`,
+      })
+      expect(response.status).toBe(400)
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request')
+      expect(upstream.calls.length).toBe(before)
+    })
+
     it('should log tokens for JSON, chat SSE, Responses and Anthropic streams, per key and model', async () => {
       const proxy = await startProxy({
         OXY_UPSTREAM_KEY: KEY_GOOD,

@@ -5,9 +5,14 @@ import { checkModelRule, ModelReader, modelFromPath } from './model-reader'
 
 const encoder = new TextEncoder()
 
-function read(body: string | Uint8Array, contentType = 'application/json', cuts: number[] = []): ModelReader {
+function read(
+  body: string | Uint8Array,
+  contentType = 'application/json',
+  cuts: number[] = [],
+  wholeBody = false,
+): ModelReader {
   const bytes = typeof body === 'string' ? encoder.encode(body) : body
-  const reader = new ModelReader(contentType)
+  const reader = new ModelReader(contentType, { wholeBody })
   let from = 0
   for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length]) {
     reader.push(bytes.subarray(from, cut))
@@ -88,6 +93,29 @@ describe('ModelReader', () => {
     for (const cut of [10, head.length + 4999, body.length - 20, body.length - 40]) {
       expect(read(body, type, [cut]).model).toBe('whisper-1')
     }
+  })
+
+  it('should find a body that names its model twice ambiguous, read whole, split anywhere', () => {
+    const twice =
+      '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"\\"model\\":1"}],"model":"o1-pro"}'
+    const once =
+      '{"model":"gpt-4o-mini","messages":[{"content":"hi","model":"nested"}],"metadata":{"model":"x"}}'
+    for (let cut = 0; cut <= twice.length; cut++) {
+      expect(read(twice, 'application/json', [cut], true).ambiguous).toBe(true)
+      const single = read(once, 'application/json', [cut], true)
+      expect([single.ambiguous, single.model]).toEqual([false, 'gpt-4o-mini'])
+    }
+    // Reading for the log stops at the first: it is not asked to look further.
+    expect(read(twice).ambiguous).toBe(false)
+    const boundary = '----oxy'
+    const field = (value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${value}\r\n`
+    const multipart = `${field('whisper-1')}${'x'.repeat(3000)}\r\n${field('gpt-4o-transcribe')}--${boundary}--\r\n`
+    const type = `multipart/form-data; boundary=${boundary}`
+    for (const cut of [0, 60, 1500, 3100, multipart.length - 30]) {
+      expect(read(multipart, type, [cut], true).ambiguous).toBe(true)
+    }
+    expect(read(`${field('whisper-1')}--${boundary}--\r\n`, type, [], true).model).toBe('whisper-1')
   })
 
   it('should not look into bodies that are neither JSON nor multipart', () => {

@@ -20,6 +20,13 @@ const MODEL_KEY = [0x6d, 0x6f, 0x64, 0x65, 0x6c] // model
 export class ModelReader {
   model: string | undefined
   done = false
+  /**
+   * The body names its model twice (two top-level `model` keys, or two multipart `model` fields).
+   * Parsers disagree on which one counts (JSON.parse and Python take the last), so a check that
+   * read one could be passed with a model the upstream reads as the other. Seen only with `wholeBody`.
+   */
+  ambiguous = false
+  private readonly wholeBody: boolean
   private readonly kind: 'json' | 'multipart' | 'other'
   // JSON state: depth of nesting, inside a string, after a backslash, what the current string is.
   private depth = 0
@@ -32,7 +39,9 @@ export class ModelReader {
   private wantValue = false
   private carry = ''
 
-  constructor(contentType: string | undefined) {
+  /** `wholeBody`: read on past the model, to the end, to see whether another one follows. */
+  constructor(contentType: string | undefined, options: { readonly wholeBody?: boolean } = {}) {
+    this.wholeBody = options.wholeBody === true
     const type = (contentType ?? '').toLowerCase()
     this.kind = type.startsWith('multipart/form-data')
       ? 'multipart'
@@ -115,11 +124,12 @@ export class ModelReader {
     if (what === 'key') {
       this.lastKeyIsModel =
         bytes !== undefined && bytes.length === 5 && bytes.every((b, i) => b === MODEL_KEY[i])
+      if (this.lastKeyIsModel) this.countModel()
     } else if (what === 'value' && bytes) {
       try {
         this.model = JSON.parse(`"${new TextDecoder().decode(new Uint8Array(bytes))}"`) as string
       } catch {}
-      this.done = true
+      this.done = !this.wholeBody
     }
   }
 
@@ -163,6 +173,15 @@ export class ModelReader {
     }
   }
 
+  private modelsNamed = 0
+
+  /** One more `model` in the body: the second makes it ambiguous, and reading stops. */
+  private countModel(): void {
+    if (++this.modelsNamed < 2) return
+    this.ambiguous = true
+    this.done = true
+  }
+
   private startCapture(what: 'key' | 'value'): void {
     this.capturing = what
     this.capture = []
@@ -170,20 +189,24 @@ export class ModelReader {
 
   private pushMultipart(chunk: Uint8Array): void {
     // latin1 keeps one char per byte, so binary file parts cannot break the search.
-    const text = this.carry + latin1(chunk)
-    const match =
-      /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{0,256})\r\n/i.exec(
-        text,
-      )
-    if (match) {
-      const raw = match[1]!
-      this.model = new TextDecoder().decode(Uint8Array.from(raw, (char) => char.charCodeAt(0)))
-      this.done = true
-      return
+    let text = this.carry + latin1(chunk)
+    for (let match = MULTIPART_MODEL.exec(text); match; match = MULTIPART_MODEL.exec(text)) {
+      this.countModel()
+      if (this.done) return
+      this.model = new TextDecoder().decode(Uint8Array.from(match[1]!, (char) => char.charCodeAt(0)))
+      if (!this.wholeBody) {
+        this.done = true
+        return
+      }
+      text = text.slice(match.index + match[0].length)
     }
     this.carry = text.slice(-MULTIPART_CARRY_CHARS)
   }
 }
+
+/** A multipart `model` field: its part headers, a blank line, and the value up to its line break. */
+const MULTIPART_MODEL =
+  /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{0,256})\r\n/i
 
 function latin1(bytes: Uint8Array): string {
   let text = ''

@@ -1,4 +1,5 @@
 import type { ProxyConfig } from './config'
+import { OxyError } from './errors'
 import { MAX_REPLAY_BODY_BYTES } from './failover-pool'
 import { poolFor } from './gateway-attempt'
 import type { HeaderList } from './header-list'
@@ -41,10 +42,10 @@ export function withGateway(plan: ForwardPlan, context: GatewayContext): Forward
         MAX_MODEL_LOOKUP_BODY_BYTES,
       )
       next = withBodyCheck(next, maxBytes, (body) => {
-        const reader = new ModelReader(contentType)
+        const reader = new ModelReader(contentType, { wholeBody: true })
         reader.push(body)
         reader.end()
-        const refused = checkModelRule(rule, keyName, reader.model)
+        const refused = reader.ambiguous ? ambiguousModel() : checkModelRule(rule, keyName, reader.model)
         return refused ? errorReply(refused, plan.corsHeaders, plan.logPath) : undefined
       })
     }
@@ -83,4 +84,12 @@ function declaredLength(headers: HeaderList): number | undefined {
 
 function hasBody(headers: HeaderList): boolean {
   return (declaredLength(headers) ?? 0) > 0 || getHeader(headers, 'transfer-encoding') !== undefined
+}
+
+/** A body that names its model twice would pass a model rule with the model the check did not read. */
+function ambiguousModel(): OxyError {
+  return new OxyError(
+    'invalid_request',
+    'The request body names its model more than once; send one `model`, so that the model checked is the model used.',
+  )
 }
