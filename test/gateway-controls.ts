@@ -208,20 +208,36 @@ export function describeGateway(name: string, start: StartLoggedProxy): void {
       ).toBe('gpt-4o')
     })
 
-    it('should refuse a body that names its model twice, which would pass the rule with the other model', async () => {
+    it('should refuse a body whose model a rule cannot read for sure, before the upstream', async () => {
       const proxy = await startProxy({
         OXY_UPSTREAM_KEY: KEY_GOOD,
         OXY_KEY_RULES: JSON.stringify({ alice: { models: ['gpt-4o-mini'] } }),
       })
       const before = upstream.calls.length
-      // JSON.parse, Python's json and Go keep the last `model`: the upstream would bill o1-pro.
-      const response = await fetch(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN_A}`, 'content-type': 'application/json' },
-        body: `{"model":"gpt-4o-mini","messages":${JSON.stringify(MESSAGES)},"model":"o1-pro"}`,
-      })
-      expect(response.status).toBe(400)
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_request')
+      const messages = JSON.stringify(MESSAGES)
+      // Each would reach the upstream as o1-pro: JSON.parse, Python's json and Go keep the last
+      // `model`, read `mod\u0065l` as `model`, and parse a JSON body whatever its Content-Type.
+      const ambiguous = [400, 'invalid_request']
+      const refused = [403, 'model_not_allowed']
+      const attempts: [string, string, (string | number)[]][] = [
+        ['application/json', `{"model":"gpt-4o-mini","messages":${messages},"model":"o1-pro"}`, ambiguous],
+        [
+          'application/json',
+          `{"model":"gpt-4o-mini","messages":${messages},"mod\\u0065l":"o1-pro"}`,
+          ambiguous,
+        ],
+        ['application/json', `{"mod\\u0065l":"o1-pro","messages":${messages}}`, refused],
+        ['text/plain', `{"model":"o1-pro","messages":${messages}}`, refused],
+      ]
+      for (const [type, body, expected] of attempts) {
+        const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN_A}`, 'content-type': type },
+          body,
+        })
+        const { error } = (await response.json()) as { error: { code: string } }
+        expect([response.status, error.code], body).toEqual(expected)
+      }
       expect(upstream.calls.length).toBe(before)
     })
 

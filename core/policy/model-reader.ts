@@ -26,6 +26,8 @@ export class ModelReader {
    * read one could be passed with a model the upstream reads as the other. Seen only with `wholeBody`.
    */
   ambiguous = false
+  /** A body read as JSON whose first byte does not open an object: no model can be read from it. */
+  notAnObject = false
   private readonly wholeBody: boolean
   private readonly kind: 'json' | 'multipart' | 'other'
   // JSON state: depth of nesting, inside a string, after a backslash, what the current string is.
@@ -122,8 +124,7 @@ export class ModelReader {
     this.capture = undefined
     this.capturing = undefined
     if (what === 'key') {
-      this.lastKeyIsModel =
-        bytes !== undefined && bytes.length === 5 && bytes.every((b, i) => b === MODEL_KEY[i])
+      this.lastKeyIsModel = bytes !== undefined && isModelKey(bytes)
       if (this.lastKeyIsModel) this.countModel()
     } else if (what === 'value' && bytes) {
       try {
@@ -137,6 +138,7 @@ export class ModelReader {
     switch (byte) {
       case QUOTE:
         this.inString = true
+        if (this.depth === 0) this.notJsonObject()
         if (this.depth !== 1) return
         if (this.expectKey) this.startCapture('key')
         else if (this.wantValue) this.startCapture('value')
@@ -148,7 +150,7 @@ export class ModelReader {
         return
       case 0x7b: // {
       case 0x5b: // [
-        if (this.depth === 0 && byte !== 0x7b) this.done = true
+        if (this.depth === 0 && byte !== 0x7b) this.notJsonObject()
         this.depth++
         this.expectKey = this.depth === 1
         this.wantValue = false
@@ -168,12 +170,17 @@ export class ModelReader {
         return
       default:
         // A number, true, false or null: a non-string model is no model; text before `{` is not JSON.
-        if (this.depth === 0) this.done = true
+        if (this.depth === 0) this.notJsonObject()
         this.wantValue = false
     }
   }
 
   private modelsNamed = 0
+
+  private notJsonObject(): void {
+    this.notAnObject = true
+    this.done = true
+  }
 
   /** One more `model` in the body: the second makes it ambiguous, and reading stops. */
   private countModel(): void {
@@ -207,6 +214,17 @@ export class ModelReader {
 /** A multipart `model` field: its part headers, a blank line, and the value up to its line break. */
 const MULTIPART_MODEL =
   /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{0,256})\r\n/i
+
+/** `model`, also when spelled with escapes (`mod\\u0065l`), which JSON.parse reads as the same key. */
+function isModelKey(bytes: number[]): boolean {
+  if (bytes.length === 5) return bytes.every((b, i) => b === MODEL_KEY[i])
+  if (!bytes.includes(BACKSLASH) || bytes.length > 30) return false
+  try {
+    return JSON.parse(`"${String.fromCharCode(...bytes)}"`) === 'model'
+  } catch {
+    return false
+  }
+}
 
 function latin1(bytes: Uint8Array): string {
   let text = ''

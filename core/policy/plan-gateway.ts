@@ -42,10 +42,11 @@ export function withGateway(plan: ForwardPlan, context: GatewayContext): Forward
         MAX_MODEL_LOOKUP_BODY_BYTES,
       )
       next = withBodyCheck(next, maxBytes, (body) => {
-        const reader = new ModelReader(contentType, { wholeBody: true })
-        reader.push(body)
-        reader.end()
-        const refused = reader.ambiguous ? ambiguousModel() : checkModelRule(rule, keyName, reader.model)
+        const reader = readModelOfWholeBody(body, contentType)
+        const refused =
+          reader.ambiguous || reader.notAnObject
+            ? unreadableModel()
+            : checkModelRule(rule, keyName, reader.model)
         return refused ? errorReply(refused, plan.corsHeaders, plan.logPath) : undefined
       })
     }
@@ -86,10 +87,25 @@ function hasBody(headers: HeaderList): boolean {
   return (declaredLength(headers) ?? 0) > 0 || getHeader(headers, 'transfer-encoding') !== undefined
 }
 
-/** A body that names its model twice would pass a model rule with the model the check did not read. */
-function ambiguousModel(): OxyError {
+/**
+ * The model as the upstream will read it, for a model rule: any body that is not multipart is
+ * read as JSON (the upstream does not go by Content-Type either), and read to its end.
+ */
+function readModelOfWholeBody(body: Uint8Array, contentType: string | undefined): ModelReader {
+  const multipart = (contentType ?? '').toLowerCase().startsWith('multipart/form-data')
+  const reader = new ModelReader(multipart ? contentType : 'application/json', { wholeBody: true })
+  reader.push(body)
+  reader.end()
+  return reader
+}
+
+/**
+ * A body whose model cannot be told for sure would pass a model rule with a model the check did
+ * not read: named twice (JSON.parse, Python and Go keep the last), or not a JSON object at all.
+ */
+function unreadableModel(): OxyError {
   return new OxyError(
     'invalid_request',
-    'The request body names its model more than once; send one `model`, so that the model checked is the model used.',
+    'This access key may only use some models, so the request body must be one JSON object (or a multipart form) that names its `model` once.',
   )
 }
