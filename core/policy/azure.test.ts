@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { azureDeploymentPath, classifyAzurePath, readModel } from './azure'
+import { azureDeploymentPath, classifyAzurePath } from './azure'
 import { OxyError } from './errors'
+import { readWholeBodyModel } from './model-reader'
 
 const azure = { deployments: new Map([['gpt-4o', 'my-4o']]), apiVersion: '2024-10-21' }
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -35,16 +36,18 @@ describe('azureDeploymentPath', () => {
   })
 })
 
-describe('readModel', () => {
+describe('readWholeBodyModel, as Azure mode chooses a deployment', () => {
   it('should read the model of a JSON body', () => {
-    expect(readModel(bytes('{"messages":[],"model":"gpt-4o"}'), 'application/json')).toBe('gpt-4o')
-    expect(readModel(bytes('not json'), 'application/json')).toBeUndefined()
+    expect(readWholeBodyModel(bytes('{"messages":[],"model":"gpt-4o"}'), 'application/json').model).toBe(
+      'gpt-4o',
+    )
+    expect(readWholeBodyModel(bytes('not json'), 'application/json').model).toBeUndefined()
   })
 
   it('should read the model field of a multipart body', () => {
     const body =
       '--b\r\nContent-Disposition: form-data; name="file"; filename="a.mp3"\r\nContent-Type: audio/mpeg\r\n\r\nxxxx\r\n' +
       '--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n'
-    expect(readModel(bytes(body), 'multipart/form-data; boundary=b')).toBe('whisper-1')
+    expect(readWholeBodyModel(bytes(body), 'multipart/form-data; boundary=b').model).toBe('whisper-1')
   })
 })

@@ -61,22 +61,3 @@ export function azureModelList(azure: AzureMode): unknown {
     data: [...azure.deployments.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'azure' })),
   }
 }
-
-const decoder = new TextDecoder()
-
-/** The `model` of a JSON or multipart request body, read without changing the bytes sent on. */
-export function readModel(body: Uint8Array, contentType: string | undefined): string | undefined {
-  const type = (contentType ?? '').toLowerCase()
-  if (type.startsWith('multipart/form-data')) {
-    const text = decoder.decode(body.subarray(0, Math.min(body.length, 1 << 20)))
-    return /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)/i.exec(
-      text,
-    )?.[1]
-  }
-  try {
-    const parsed = JSON.parse(decoder.decode(body)) as { model?: unknown }
-    return typeof parsed.model === 'string' ? parsed.model : undefined
-  } catch {
-    return undefined
-  }
-}

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { readModel } from './azure'
 import type { ModelSearch } from './find-model'
 import { createModelFinder, MULTIPART_MODEL_WINDOW_BYTES } from './find-model'
 
@@ -19,6 +18,16 @@ function find(body: string, contentType: string, size: number): { search: ModelS
   return { search: finder.end(), pushed }
 }
 
+/** The oracle: what JSON.parse makes of the body's model. */
+function modelAsJsonParseReadsIt(body: string): string | undefined {
+  try {
+    const model = (JSON.parse(body) as { model?: unknown }).model
+    return typeof model === 'string' ? model : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const JSON_BODIES = [
   '{"model":"gpt-4o","messages":[]}',
   '{"messages":[{"role":"user","content":"say \\"model\\": \\"x\\""}],"model":"gpt-4o"}',
@@ -35,7 +44,7 @@ const JSON_BODIES = [
 
 describe('createModelFinder', () => {
   it.each(JSON_BODIES)('should find in %s what JSON.parse finds, whatever the chunking', (body) => {
-    const expected = readModel(bytes(body), 'application/json')
+    const expected = modelAsJsonParseReadsIt(body)
     for (const size of [1, 2, 3, 7, 1024]) {
       const { search } = find(body, 'application/json', size)
       expect(search.kind === 'found' ? search.model : undefined).toBe(expected)

@@ -118,6 +118,17 @@ describe('ModelReader', () => {
     expect(read(`${field('whisper-1')}--${boundary}--\r\n`, type, [], true).model).toBe('whisper-1')
   })
 
+  it('should read an escaped model key as JSON.parse does, and tell a body that is not an object', () => {
+    for (const body of ['{"mod\\u0065l":"o1-pro"}', '{"m\\u006fdel" : "o1-pro"}']) {
+      expect(read(body).model).toBe(JSON.parse(body).model)
+    }
+    expect(read('{"mod\\u0065ls":"x","model":"gpt-4o"}').model).toBe('gpt-4o')
+    for (const body of ['["model","gpt-4o"]', '"model"', 'model=gpt-4o', '42']) {
+      expect(read(body, 'application/json', [], true).notAnObject).toBe(true)
+    }
+    expect(read(' \n{"model":"gpt-4o"}', 'application/json', [], true).notAnObject).toBe(false)
+  })
+
   it('should not look into bodies that are neither JSON nor multipart', () => {
     const reader = new ModelReader('audio/wav')
     expect(reader.done).toBe(true)

@@ -234,6 +234,18 @@ function latin1(bytes: Uint8Array): string {
   return text
 }
 
+/**
+ * The model of a body read whole, as the upstream will read it: any body that is not multipart is
+ * read as JSON (the upstream does not go by Content-Type either), and read to its end.
+ */
+export function readWholeBodyModel(body: Uint8Array, contentType: string | undefined): ModelReader {
+  const multipart = (contentType ?? '').toLowerCase().startsWith('multipart/form-data')
+  const reader = new ModelReader(multipart ? contentType : 'application/json', { wholeBody: true })
+  reader.push(body)
+  reader.end()
+  return reader
+}
+
 /** Gemini names the model in the path: `/v1beta/models/gemini-2.0-flash:generateContent`. */
 export function modelFromPath(path: string): string | undefined {
   const match = /\/models\/([^/:]+):[A-Za-z]+$/.exec(path)

@@ -5,7 +5,7 @@ import { poolFor } from './gateway-attempt'
 import type { HeaderList } from './header-list'
 import { getHeader } from './header-list'
 import { ruleFor } from './key-rules'
-import { checkModelRule, ModelReader, modelFromPath } from './model-reader'
+import { checkModelRule, modelFromPath, readWholeBodyModel } from './model-reader'
 import type { ForwardPlan, LocalReply } from './plan-request'
 import { errorReply, MAX_MODEL_LOOKUP_BODY_BYTES } from './plan-request'
 import type { Route } from './routes'
@@ -42,7 +42,7 @@ export function withGateway(plan: ForwardPlan, context: GatewayContext): Forward
         MAX_MODEL_LOOKUP_BODY_BYTES,
       )
       next = withBodyCheck(next, maxBytes, (body) => {
-        const reader = readModelOfWholeBody(body, contentType)
+        const reader = readWholeBodyModel(body, contentType)
         const refused =
           reader.ambiguous || reader.notAnObject
             ? unreadableModel()
@@ -85,18 +85,6 @@ function declaredLength(headers: HeaderList): number | undefined {
 
 function hasBody(headers: HeaderList): boolean {
   return (declaredLength(headers) ?? 0) > 0 || getHeader(headers, 'transfer-encoding') !== undefined
-}
-
-/**
- * The model as the upstream will read it, for a model rule: any body that is not multipart is
- * read as JSON (the upstream does not go by Content-Type either), and read to its end.
- */
-function readModelOfWholeBody(body: Uint8Array, contentType: string | undefined): ModelReader {
-  const multipart = (contentType ?? '').toLowerCase().startsWith('multipart/form-data')
-  const reader = new ModelReader(multipart ? contentType : 'application/json', { wholeBody: true })
-  reader.push(body)
-  reader.end()
-  return reader
 }
 
 /**

@@ -2,7 +2,7 @@ import { VERSION } from '../version'
 import { choosePageLanguage } from './accept-language'
 import { admit } from './admit'
 import { askBody, readAnswer } from './ask'
-import { azureDeploymentPath, azureModelList, classifyAzurePath, readModel, withApiVersion } from './azure'
+import { azureDeploymentPath, azureModelList, classifyAzurePath, withApiVersion } from './azure'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, withUpstreamKey } from './credentials'
@@ -11,6 +11,7 @@ import type { ModelFinder } from './find-model'
 import { createModelFinder } from './find-model'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
+import { readWholeBodyModel } from './model-reader'
 import { withGateway } from './plan-gateway'
 import { toUpstreamHeaders } from './request-headers'
 import type { RequestTarget } from './request-target'
@@ -206,7 +207,7 @@ function bodyChoice(
   }
   return {
     maxBytes,
-    choose: (body) => chooseModel(readModel(body, contentType)),
+    choose: (body) => chooseModel(readWholeBodyModel(body, contentType).model),
     findModel: () => createModelFinder(contentType),
     chooseModel,
   }
