@@ -45,24 +45,11 @@ export class FailoverPool {
   startRequest(now: number, deadline: number | undefined = undefined): AttemptQueue {
     const start = this.turn
     this.turn = this.keyCount === 0 ? 0 : (this.turn + 1) % this.keyCount
-    const keys =
-      this.keyCount === 0
-        ? [undefined]
-        : awake(
-            rotate(
-              Array.from({ length: this.keyCount }, (_, i) => i),
-              start,
-            ),
-            this.keyRest,
-            now,
-          )
-    const targets = awake(
-      Array.from({ length: this.targetCount }, (_, i) => i),
-      this.targetRest,
-      now,
-    )
+    const keys: (number | undefined)[] =
+      this.keyCount === 0 ? [undefined] : awake(this.keyCount, start, this.keyRest, now)
     const attempts: Attempt[] = []
-    for (const target of targets) for (const key of keys) attempts.push({ target, key })
+    for (const target of awake(this.targetCount, 0, this.targetRest, now))
+      for (const key of keys) attempts.push({ target, key })
     return new AttemptQueue(this, attempts, deadline)
   }
 
@@ -141,16 +128,17 @@ export class AttemptQueue {
   }
 }
 
-function rotate<T>(items: readonly T[], start: number): T[] {
-  return [...items.slice(start), ...items.slice(0, start)]
-}
-
-/** The items not resting at `now`; when all rest, the one that wakes first. */
-function awake(items: readonly number[], restUntil: readonly number[], now: number): number[] {
-  const ready = items.filter((item) => (restUntil[item] ?? 0) <= now)
-  if (ready.length > 0) return ready
-  const soonest = items.reduce((best, item) =>
-    (restUntil[item] ?? 0) < (restUntil[best] ?? 0) ? item : best,
-  )
-  return [soonest]
+/**
+ * Indexes 0..count-1 in turn from `start`, without those resting at `now`; when all rest, the one
+ * that wakes first. Made per request, so in one pass.
+ */
+function awake(count: number, start: number, restUntil: readonly number[], now: number): number[] {
+  const ready: number[] = []
+  let soonest = start
+  for (let n = 0; n < count; n++) {
+    const item = (start + n) % count
+    if ((restUntil[item] ?? 0) <= now) ready.push(item)
+    else if ((restUntil[item] ?? 0) < (restUntil[soonest] ?? 0)) soonest = item
+  }
+  return ready.length > 0 ? ready : [soonest]
 }

@@ -28,19 +28,30 @@ export function toAttemptRequest(route: Route, first: FirstAttempt, attempt: Att
   const upstream = route.upstreams[attempt.target] ?? first.upstream
   const key = attempt.key === undefined ? undefined : route.upstreamKeys[attempt.key]
   const path = first.upstreamPath.slice(first.upstream.basePath.length)
-  let headers = first.headers.map(
-    ([name, value]): HeaderPair => (name.toLowerCase() === 'host' ? [name, upstream.host] : [name, value]),
-  )
-  if (key !== undefined) headers = replaceKey(headers, key, route)
-  return { upstream, upstreamPath: upstream.basePath + path, headers }
+  return {
+    upstream,
+    upstreamPath: upstream.basePath + path,
+    headers: withAttemptHeaders(first, upstream, key, route),
+  }
 }
 
-/** The key swapped where the first one stood, so the header order stays the plan's. */
-function replaceKey(headers: HeaderPair[], key: string, route: Route): HeaderPair[] {
-  const [name, value] = withUpstreamKey([], key, route.credentialStyle)[0]!
-  const at = headers.findIndex(([header]) => header.toLowerCase() === name.toLowerCase())
-  if (at === -1) return withUpstreamKey(headers, key, route.credentialStyle)
-  return headers.map((pair, i): HeaderPair => (i === at ? [pair[0], value] : pair))
+/**
+ * The plan's headers in one pass: Host set to the attempt's target, and the attempt's key where
+ * the first one stood (the first such header), so the header order stays the plan's. Pairs that
+ * do not change are shared, not copied.
+ */
+function withAttemptHeaders(first: FirstAttempt, upstream: Upstream, key: string | undefined, route: Route) {
+  const keyPair = key === undefined ? undefined : withUpstreamKey([], key, route.credentialStyle)[0]
+  const keyName = keyPair?.[0].toLowerCase()
+  let keyPlaced = keyPair === undefined
+  const headers = first.headers.map((pair): HeaderPair => {
+    const name = pair[0].toLowerCase()
+    if (name === 'host') return [pair[0], upstream.host]
+    if (keyPlaced || name !== keyName) return pair
+    keyPlaced = true
+    return [pair[0], keyPair![1]]
+  })
+  return keyPlaced ? headers : withUpstreamKey(headers, key!, route.credentialStyle)
 }
 
 /**
