@@ -38,6 +38,9 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const now = options.now ?? Date.now
   const timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS
   let failing = false
+  // A timer per call would cost every request of the default store more than its counting does.
+  const bounded = <T>(call: Promise<T>) =>
+    store.inProcess ? call : withDeadline(call, timeoutMs, store.label)
 
   const succeeded = () => {
     if (!failing) return
@@ -60,7 +63,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       if (!plan) return undefined
       let result: Awaited<ReturnType<LimitStore['take']>>
       try {
-        result = await withDeadline(store.take(plan.counters), timeoutMs, store.label)
+        result = await bounded(store.take(plan.counters))
       } catch (error) {
         failed(error)
         return config.onStoreError === 'open' ? undefined : storeUnavailable()
@@ -73,7 +76,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const adds = planTokenAdds(config, keyName, now(), tokens)
       if (adds.length === 0) return
       try {
-        await withDeadline(store.add(adds), timeoutMs, store.label)
+        await bounded(store.add(adds))
         succeeded()
       } catch (error) {
         failed(error)

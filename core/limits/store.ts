@@ -8,6 +8,8 @@ import type { Counter, CounterAdd, TakeResult } from '../policy'
 export interface LimitStore {
   /** Named in log lines: 'memory', 'redis', 'durable object'. */
   readonly label: string
+  /** Answers from this process's memory: it cannot hang, so calls need no deadline timer. */
+  readonly inProcess?: boolean
   /** Reads the counters; if every one is under its limit, raises each by its cost. */
   take(counters: readonly Counter[]): Promise<TakeResult>
   /** Raises counters after the fact (tokens), creating them with their window if absent. */

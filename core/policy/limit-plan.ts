@@ -200,8 +200,13 @@ function tokensKey(name: string): string {
 }
 
 /** The period's start in the key: a new period is a new counter, so nothing needs resetting. */
+/** The day's start as text changes once a day; formatting a Date per request is not needed. */
+let lastDay = { startsAt: Number.NaN, text: '' }
+
 function budgetKey(name: string, startsAt: number): string {
-  return `${COUNTER_KEY_PREFIX}{${name}}:tpd:${new Date(startsAt).toISOString().slice(0, 13)}`
+  if (lastDay.startsAt !== startsAt)
+    lastDay = { startsAt, text: new Date(startsAt).toISOString().slice(0, 13) }
+  return `${COUNTER_KEY_PREFIX}{${name}}:tpd:${lastDay.text}`
 }
 
 function toReading(plan: AdmissionPlan, result: TakeResult, index: number): LimitReading {
