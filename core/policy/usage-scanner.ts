@@ -103,9 +103,14 @@ class CompressedUsageScanner implements UsageScanner {
   }
 }
 
-/** Looks at SSE data lines one at a time; only a line that mentions usage is parsed. */
+/**
+ * Looks at SSE data lines one at a time; only a line that mentions usage is parsed. A line that
+ * lies whole in one chunk is looked at where it lies: copied and decoded only if it is a `data:`
+ * line that contains `usage` (one in a stream, usually), so the tokens of a stream pass unread.
+ */
 class SseUsageScanner implements UsageScanner {
   private readonly raw: RawUsage = {}
+  /** Copies of a line that spans chunks, until its end arrives. */
   private pieces: Uint8Array[] = []
   private size = 0
   private skipping = false
@@ -114,10 +119,15 @@ class SseUsageScanner implements UsageScanner {
     let from = 0
     while (from < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, from)
-      const end = newline === -1 ? chunk.length : newline
-      this.keep(chunk, from, end)
-      if (newline === -1) return
-      this.endLine()
+      if (newline === -1) {
+        this.keep(chunk, from, chunk.length)
+        return
+      }
+      if (this.size === 0 && !this.skipping) this.readLine(chunk, from, newline)
+      else {
+        this.keep(chunk, from, newline)
+        this.endLine()
+      }
       from = newline + 1
     }
   }
@@ -127,10 +137,16 @@ class SseUsageScanner implements UsageScanner {
     return toTokenUsage(this.raw)
   }
 
+  /** A line whole in this chunk: parsed in place when it can carry usage. */
+  private readLine(chunk: Uint8Array, from: number, to: number): void {
+    if (chunk[from] === DATA_D && mentionsUsage(chunk, from, to))
+      this.parse(decoder.decode(chunk.subarray(from, to)))
+  }
+
   private keep(chunk: Uint8Array, from: number, to: number): void {
     if (this.skipping || to === from) return
     // Only `data:` lines can carry usage; anything else is let go at its first byte.
-    if (this.size === 0 && chunk[from] !== 0x64) {
+    if (this.size === 0 && chunk[from] !== DATA_D) {
       this.skipping = true
       return
     }
@@ -155,11 +171,27 @@ class SseUsageScanner implements UsageScanner {
       pieces.length === 1
         ? decoder.decode(pieces[0])
         : pieces.map((p) => decoder.decode(p, { stream: true })).join('') + decoder.decode()
-    if (!line.startsWith('data:') || !line.includes('usage')) return
+    if (line.includes('usage')) this.parse(line)
+  }
+
+  private parse(line: string): void {
+    if (!line.startsWith('data:')) return
     try {
       mergeEvent(this.raw, JSON.parse(line.slice(5)))
     } catch {}
   }
+}
+
+const DATA_D = 0x64 // d
+const USAGE = [0x75, 0x73, 0x61, 0x67, 0x65] // usage
+
+/** Whether `usage` occurs in chunk[from, to) (also as part of usageMetadata), without decoding. */
+function mentionsUsage(chunk: Uint8Array, from: number, to: number): boolean {
+  for (let at = chunk.indexOf(USAGE[0]!, from); at !== -1 && at + USAGE.length <= to; ) {
+    if (USAGE.every((byte, i) => chunk[at + i] === byte)) return true
+    at = chunk.indexOf(USAGE[0]!, at + 1)
+  }
+  return false
 }
 
 /**
