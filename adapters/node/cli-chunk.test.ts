@@ -35,9 +35,9 @@ describe('oxy-cli.mjs, the doctor and usage commands beside the node-server bund
   it('should proxy with oxy-cli.mjs gone, and name the file when a command needs it', async () => {
     const { dir } = artifact()
     await unlink(path.join(dir, 'oxy-cli.mjs'))
-    // `node oxy.mjs`, as the zip's README starts it, from a script bootScript can run.
+    // `node oxy.mjs`, as the zip's README starts it, from a script bootScript runs in its folder.
     const script = path.join(dir, 'start.sh')
-    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" "${BASH_SOURCE[0]%/*}/oxy.mjs"\n')
+    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.mjs\n')
     await chmod(script, 0o755)
     const proxy = await bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', OXY_TARGET: upstream.url })
     try {
