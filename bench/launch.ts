@@ -231,7 +231,7 @@ function serverEnv(port: number, upstream: string): Record<string, string> {
  * What the Lambda runtime does on a cold start, minus the runtime itself: load the handler
  * module, then run one API Gateway HTTP API (v2) event through it.
  */
-function lambdaInvoker(file: string): string {
+export function lambdaInvoker(file: string): string {
   const event = {
     version: '2.0',
     routeKey: '$default',

@@ -95,7 +95,9 @@ async function main(): Promise<void> {
     const rawFile = path.join(os.tmpdir(), `oxy-bench-${Date.now()}.json`)
     await writeFile(rawFile, `${JSON.stringify(results, null, 2)}\n`)
     log(`raw results: ${rawFile}`)
-    for (const file of await writeReport(results)) log(`wrote ${file}`)
+    // The report is rendered whole from one run: a partial run would wipe the other scenarios.
+    if (only) log('--only: docs/benchmarks.md and its chart left as they are')
+    else for (const file of await writeReport(results)) log(`wrote ${file}`)
   } finally {
     await stopAll()
     await rm(workDir, { recursive: true, force: true })

@@ -38,6 +38,9 @@ export interface LazyChunk {
 export const LIMITS_SOURCE = 'core/limits/limits-chunk.ts'
 export const LIMITS_CHUNK: LazyChunk = { source: LIMITS_SOURCE, name: 'oxy-limits.mjs' }
 
+/** `oxy doctor` and `oxy usage` (adapters/node/main.ts): loaded only when the command line asks for one. */
+export const CLI_CHUNK: LazyChunk = { source: 'adapters/node/cli-chunk.ts', name: 'oxy-cli.mjs' }
+
 export interface CopiedFile {
   /** Source, relative to the repository root. */
   readonly source: string
@@ -100,7 +103,12 @@ export const TARGETS: readonly BuildTarget[] = [
   {
     platform: 'Self-hosted (Node.js 18+)',
     zip: 'node-server.zip',
-    bundle: { entry: 'adapters/node/main.ts', name: 'oxy.mjs', format: 'esm', chunks: [LIMITS_CHUNK] },
+    bundle: {
+      entry: 'adapters/node/main.ts',
+      name: 'oxy.mjs',
+      format: 'esm',
+      chunks: [LIMITS_CHUNK, CLI_CHUNK],
+    },
     files: [{ source: 'build/node-server-readme.md', name: 'README.md', executable: false }],
   },
   {

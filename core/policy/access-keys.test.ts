@@ -59,6 +59,17 @@ describe('nameProblem', () => {
   })
 })
 
+describe('nameProblem and control characters', () => {
+  it('should refuse every control character (C0, DEL, C1) and accept other letters', () => {
+    for (const control of ['\u0000', '\u0007', '\u001f', '\u007f', '\u0085', '\u009f']) {
+      expect(nameProblem(`a${control}b`), JSON.stringify(control)).toMatch(/control characters/)
+    }
+    for (const fine of ['alice', 'ops-team_2', '名字', 'café', '😀']) {
+      expect(nameProblem(fine), fine).toBeUndefined()
+    }
+  })
+})
+
 describe('identifyAccessKey', () => {
   const keys = parseAccessKeys('OXY_ACCESS_KEYS', `alice:${ALICE},${PLAIN}`)
 

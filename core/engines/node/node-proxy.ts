@@ -8,6 +8,7 @@ import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan 
 import { choosesByModel, OxyError, planRequest } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasOneHost, readBody, requestHeaders } from './client-request'
+import { monotonicMs } from './monotonic-ms'
 import { callUpstream } from './node-call'
 import type { ForwardContext } from './node-forward'
 import { forward } from './node-forward'
@@ -50,7 +51,7 @@ export interface NodeProxy {
   close(): void
 }
 
-const now = () => performance.now()
+const now = monotonicMs
 
 /**
  * The node:http engine: pipes bytes between client and upstream with backpressure, never

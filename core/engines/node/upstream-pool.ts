@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { monotonicMs } from './monotonic-ms'
 import type { ResponseHead, ResponseParserEvents } from './response-parser'
 import { ResponseParseError, ResponseParser } from './response-parser'
 
@@ -78,7 +79,7 @@ export class UpstreamPool {
       connection.socket.destroy()
       return
     }
-    connection.idleUntil = performance.now() + keepMs
+    connection.idleUntil = monotonicMs() + keepMs
     // Flowing while idle, so that the server's FIN is noticed and the connection dropped at once.
     connection.socket.resume()
     this.#idle.push(connection)
@@ -100,7 +101,7 @@ export class UpstreamPool {
   }
 
   #sweep(): void {
-    const now = performance.now()
+    const now = monotonicMs()
     for (const connection of [...this.#idle]) if (connection.idleUntil <= now) connection.socket.destroy()
     if (this.#idle.length === 0) {
       clearInterval(this.#sweeper)

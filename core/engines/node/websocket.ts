@@ -7,12 +7,13 @@ import type { AccessLogEntry, ForwardPlan, HeaderPair, ProxyConfig } from '../..
 import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody } from './has-body'
+import { monotonicMs } from './monotonic-ms'
 import { responseHead, writeRawReply } from './raw-response'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
 
-const now = () => performance.now()
+const now = monotonicMs
 
 /**
  * Passes a WebSocket upgrade (the OpenAI Realtime API, wss://.../v1/realtime) through to the

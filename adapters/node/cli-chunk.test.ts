@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process'
+import { chmod, readFile, unlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bootScript, useUnzippedArtifact } from '../../test/boot-artifact'
+import type { FakeOpenAI } from '../../test/fake-openai'
+import { startFakeOpenAI } from '../../test/fake-openai'
+
+/** Only the two commands print these: where they appear tells which file carries the CLI. */
+const CLI_MARKERS = ['usage: oxy doctor', 'usage: oxy usage']
+
+describe('oxy-cli.mjs, the doctor and usage commands beside the node-server bundle', () => {
+  const artifact = useUnzippedArtifact('node-server.zip')
+  let upstream: FakeOpenAI
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI()
+  })
+  afterAll(async () => {
+    await upstream.close()
+  })
+
+  it('should ship the commands in oxy-cli.mjs only, so that a server start never parses them', async () => {
+    const { dir } = artifact()
+    const cli = await readFile(path.join(dir, 'oxy-cli.mjs'), 'utf8')
+    const server = await readFile(path.join(dir, 'oxy.mjs'), 'utf8')
+    for (const marker of CLI_MARKERS) {
+      expect(cli).toContain(marker)
+      expect(server).not.toContain(marker)
+    }
+    expect(server).toContain('./oxy-cli.mjs')
+  })
+
+  it('should proxy with oxy-cli.mjs gone, and name the file when a command needs it', async () => {
+    const { dir } = artifact()
+    await unlink(path.join(dir, 'oxy-cli.mjs'))
+    // `node oxy.mjs`, as the zip's README starts it, from a script bootScript runs in its folder.
+    const script = path.join(dir, 'start.sh')
+    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.mjs\n')
+    await chmod(script, 0o755)
+    const proxy = await bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', OXY_TARGET: upstream.url })
+    try {
+      const client = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${proxy.url}/v1`, maxRetries: 0 })
+      const models = await client.models.list()
+      expect(models.data.length).toBeGreaterThan(0)
+    } finally {
+      await proxy.close()
+    }
+    const doctor = promisify(execFile)(process.execPath, [path.join(dir, 'oxy.mjs'), 'doctor', '--help'], {
+      env: { PATH: process.env.PATH },
+      timeout: 15_000,
+    })
+    await expect(doctor).rejects.toThrow('oxy-cli.mjs')
+  })
+})

@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, inject, it } from 'vitest'
+import { unzipTo } from '../test/unzip'
+import { TARGETS } from './targets'
+
+/**
+ * The file each platform loads at a cold start, in KB (1024 bytes): what the bundle may weigh
+ * before someone decides it should weigh more. V8 scans every byte of it before the first
+ * request, and fully parses what the first request runs: ~0.25 M instructions per KB of minified
+ * code on a start of ~190 M (callgrind, docs/benchmarks.md "where a cold start goes"). Set after
+ * issue 17's cuts at the measured size plus ~3 KB. Lazy chunks (limits, the CLI) are not counted:
+ * a start never reads them. The readable bundles (Workers, Deno, Netlify) are not minified, for
+ * people who paste or read them.
+ */
+const BUDGET_KB: Readonly<Record<string, number>> = {
+  'tencent-scf.zip': 80,
+  'aliyun-fc.zip': 80,
+  'aws-lambda.zip': 93,
+  'node-server.zip': 82,
+  'vercel.zip': 75,
+  'cloudflare-workers.zip': 124,
+  'deno.zip': 121,
+  'netlify.zip': 121,
+}
+
+describe('the bundle each platform loads at a cold start', () => {
+  it('should have a budget for every zip the build makes', () => {
+    expect(Object.keys(BUDGET_KB).sort()).toEqual(TARGETS.map((target) => target.zip).sort())
+  })
+
+  it.each(TARGETS)('should keep $bundle.name in $zip within its budget', async (target) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'oxy-budget-'))
+    try {
+      await unzipTo(path.join(inject('artifactsDir'), target.zip), dir)
+      const bytes = (await readFile(path.join(dir, target.bundle.name))).length
+      const budget = (BUDGET_KB[target.zip] ?? 0) * 1024
+      expect(
+        bytes,
+        `${target.zip}: ${target.bundle.name} is ${(bytes / 1024).toFixed(1)} KB, over its ${BUDGET_KB[target.zip]} KB ` +
+          'budget. Move what a start does not need into a lazy chunk (build/targets.ts), or raise the ' +
+          'budget in build/bundle-budget.test.ts and say in the commit what the bytes buy.',
+      ).toBeLessThanOrEqual(budget)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
