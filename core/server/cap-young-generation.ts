@@ -2,8 +2,14 @@ import type http from 'node:http'
 import type { Env } from '../policy'
 import { ConfigError } from '../policy'
 
-/** Open client connections at which a server counts as busy: past its cold start, under load. */
-export const BUSY_AT_CONNECTIONS = 32
+/**
+ * Open client connections at which a server caps its young generation: past what short requests
+ * need (64 connections of small requests lost ~15 % of their throughput to a 1 MB young
+ * generation, whose scavenges promote the requests in flight), well before 1,000 streams grow it
+ * to 16 MB a side. A function instance (SCF: up to 100 concurrent requests, FC: 200) stays under
+ * it, and peaks near 72 MB at 200 streams even so (docs/benchmarks.md).
+ */
+export const BUSY_AT_CONNECTIONS = 256
 
 /**
  * Stops V8 from growing its young generation (two 1 MB semi-spaces at start) for the rest of the
