@@ -127,9 +127,7 @@ export class ModelReader {
       this.lastKeyIsModel = bytes !== undefined && isModelKey(bytes)
       if (this.lastKeyIsModel) this.countModel()
     } else if (what === 'value' && bytes) {
-      try {
-        this.model = JSON.parse(`"${new TextDecoder().decode(new Uint8Array(bytes))}"`) as string
-      } catch {}
+      this.model = decodeJsonString(bytes)
       this.done = !this.wholeBody
     }
   }
@@ -214,6 +212,17 @@ export class ModelReader {
 /** A multipart `model` field: its part headers, a blank line, and the value up to its line break. */
 const MULTIPART_MODEL =
   /content-disposition:[^\r\n]*\bname="model"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]{0,256})\r\n/i
+
+/** A JSON string's bytes as its text: plain ASCII (every model name there is) without a decoder. */
+function decodeJsonString(bytes: number[]): string | undefined {
+  if (bytes.every((byte) => byte >= 0x20 && byte < 0x80 && byte !== BACKSLASH))
+    return String.fromCharCode(...bytes)
+  try {
+    return JSON.parse(`"${new TextDecoder().decode(new Uint8Array(bytes))}"`) as string
+  } catch {
+    return undefined
+  }
+}
 
 /** `model`, also when spelled with escapes (`mod\\u0065l`), which JSON.parse reads as the same key. */
 function isModelKey(bytes: number[]): boolean {

@@ -97,6 +97,33 @@ describe('createUsageScanner', () => {
     })
   })
 
+  it('should read a small JSON answer the same whether it comes whole or cut anywhere', () => {
+    // Usage first (Anthropic's order) or last, with text that is not ASCII: a first small chunk is
+    // kept as text, and must join the bytes that follow it when the answer continues.
+    const answers = [
+      {
+        usage: { input_tokens: 11, output_tokens: 22 },
+        content: [{ type: 'text', text: '你好，世界 — déjà' }],
+      },
+      {
+        choices: [{ message: { content: '你好，世界 — déjà' } }],
+        usage: { prompt_tokens: 11, completion_tokens: 22 },
+      },
+    ]
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...answers),
+        fc.array(fc.nat({ max: 300 }), { maxLength: 3 }),
+        (answer, cuts) => {
+          expect(scan(JSON.stringify(answer), 'application/json', cuts)).toEqual({
+            promptTokens: 11,
+            completionTokens: 22,
+          })
+        },
+      ),
+    )
+  })
+
   it('should find the usage at the end of a JSON body far larger than what it keeps', () => {
     const embedding = Array.from({ length: 40_000 }, (_, i) => i / 7)
     const body = JSON.stringify({

@@ -194,16 +194,35 @@ function mentionsUsage(chunk: Uint8Array, from: number, to: number): boolean {
   return false
 }
 
+/** A JSON answer that comes in one chunk this small is kept as text, not copied into a buffer. */
+const SMALL_JSON_BYTES = 4096
+
 /**
  * Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer, grown only as far as the
- * body needs (most JSON answers are a few hundred bytes); parses them at the end.
+ * body needs; parses them at the end. Most JSON answers are a few hundred bytes in one chunk:
+ * those are kept as text (latin1, one char per byte: usage is numbers, and multi-byte UTF-8
+ * never forms a quote or a backslash), which costs no buffer of their own.
  */
 class JsonUsageScanner implements UsageScanner {
   private buffer = new Uint8Array(0)
   private length = 0
   private total = 0
+  private small: string | undefined
 
   push(chunk: Uint8Array): void {
+    if (this.total === 0 && this.small === undefined && chunk.length <= SMALL_JSON_BYTES) {
+      this.small = String.fromCharCode.apply(null, chunk as unknown as number[])
+      return
+    }
+    if (this.small !== undefined) {
+      const text = this.small
+      this.small = undefined
+      this.pushBytes(Uint8Array.from(text, (char) => char.charCodeAt(0)))
+    }
+    this.pushBytes(chunk)
+  }
+
+  private pushBytes(chunk: Uint8Array): void {
     this.total += chunk.length
     if (chunk.length >= USAGE_TAIL_BYTES) {
       this.reserve(USAGE_TAIL_BYTES)
@@ -228,9 +247,10 @@ class JsonUsageScanner implements UsageScanner {
   }
 
   finish(): TokenUsage | undefined {
-    const text = decoder.decode(this.buffer.subarray(0, this.length))
+    const small = this.small
+    const text = small ?? decoder.decode(this.buffer.subarray(0, this.length))
     const raw: RawUsage = {}
-    if (this.total === this.length) {
+    if (small !== undefined || this.total === this.length) {
       try {
         mergeEvent(raw, JSON.parse(text))
         return toTokenUsage(raw)
