@@ -199,10 +199,10 @@ function tokensKey(name: string): string {
   return `${COUNTER_KEY_PREFIX}{${name}}:tpm`
 }
 
-/** The period's start in the key: a new period is a new counter, so nothing needs resetting. */
-/** The day's start as text changes once a day; formatting a Date per request is not needed. */
+/** The day's start as text, formatted once a day rather than per request. */
 let lastDay = { startsAt: Number.NaN, text: '' }
 
+/** The period's start in the key: a new period is a new counter, so nothing needs resetting. */
 function budgetKey(name: string, startsAt: number): string {
   if (lastDay.startsAt !== startsAt)
     lastDay = { startsAt, text: new Date(startsAt).toISOString().slice(0, 13) }
