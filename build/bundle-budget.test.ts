@@ -10,19 +10,21 @@ import { TARGETS } from './targets'
  * before someone decides it should weigh more. V8 scans every byte of it before the first
  * request, and fully parses what the first request runs: ~0.25 M instructions per KB of minified
  * code on a start of ~190 M (callgrind, docs/benchmarks.md "where a cold start goes"). Set after
- * issue 17's cuts at the measured size plus ~3 KB. Lazy chunks (limits, the CLI) are not counted:
- * a start never reads them. The readable bundles (Workers, Deno, Netlify) are not minified, for
+ * issue 17's cuts at the measured size plus ~3 KB; raised on 2026-12-02 by 4-6 KB when the status
+ * page in Chinese (with its upstream check), the exchange as one class and the stricter reading
+ * of a model rule landed together. Lazy chunks (limits, the CLI) are not counted: a start never
+ * reads them. The readable bundles (Workers, Deno, Netlify) are not minified, for
  * people who paste or read them.
  */
 const BUDGET_KB: Readonly<Record<string, number>> = {
-  'tencent-scf.zip': 80,
-  'aliyun-fc.zip': 80,
-  'aws-lambda.zip': 93,
-  'node-server.zip': 82,
-  'vercel.zip': 75,
-  'cloudflare-workers.zip': 124,
-  'deno.zip': 121,
-  'netlify.zip': 121,
+  'tencent-scf.zip': 86,
+  'aliyun-fc.zip': 86,
+  'aws-lambda.zip': 99,
+  'node-server.zip': 88,
+  'vercel.zip': 82,
+  'cloudflare-workers.zip': 132,
+  'deno.zip': 130,
+  'netlify.zip': 130,
 }
 
 describe('the bundle each platform loads at a cold start', () => {

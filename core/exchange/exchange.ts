@@ -144,7 +144,8 @@ export function createExchange(options: ExchangeOptions): Exchange {
 class LiveExchange implements Exchange {
   readonly #options: ExchangeOptions
   readonly #startedAt: number
-  readonly #tally = new Tally()
+  /** Who asked and what it cost: read only when a log line or a limit will use it. */
+  readonly #tally: Tally | undefined
   #status = 0
   #upstreamMs: number | undefined
   #bytesIn = 0
@@ -162,6 +163,7 @@ class LiveExchange implements Exchange {
   constructor(options: ExchangeOptions) {
     this.#options = options
     this.#startedAt = options.now()
+    this.#tally = options.onLog || options.limiter ? new Tally() : undefined
   }
 
   hasResponseStarted(): boolean {
@@ -173,11 +175,11 @@ class LiveExchange implements Exchange {
     if (this.#body !== undefined) return
     this.#bytesIn = byteLength
     this.#body = keptOrStreamed(byteLength)
-    if (body) this.#tally.requestChunk(body)
+    if (body) this.#tally?.requestChunk(body)
   }
 
   requestBytes(count: number, chunk?: Uint8Array): OxyError | undefined {
-    if (chunk) this.#tally.requestChunk(chunk)
+    if (chunk) this.#tally?.requestChunk(chunk)
     this.#bytesIn += count
     const limit = this.#options.config.maxBodyBytes
     if (limit === undefined || this.#bytesIn <= limit) return undefined
@@ -187,7 +189,7 @@ class LiveExchange implements Exchange {
   }
 
   forwarding(plan: ForwardPlan): void {
-    this.#tally.forwarding(plan)
+    this.#tally?.forwarding(plan)
     const ms = this.#options.config.firstByteTimeoutMs
     this.#failover = Failover.forPlan(plan, ms > 0 ? Date.now() + ms : undefined)
   }
@@ -231,7 +233,7 @@ class LiveExchange implements Exchange {
   }
 
   headReceived(status: number, headers: HeaderList, decode?: DecodeBody): void {
-    this.#tally.responseHead(headers, decode)
+    this.#tally?.responseHead(headers, decode)
     this.upstreamResponded()
     this.#status = status
     this.#responseStarted = true
@@ -253,7 +255,7 @@ class LiveExchange implements Exchange {
   }
 
   bytesPassed(chunk: Uint8Array): void {
-    this.#tally.responseChunk(chunk)
+    this.#tally?.responseChunk(chunk)
     this.#bytesOut += chunk.byteLength
     this.#idleTimer?.refresh()
   }
@@ -330,7 +332,7 @@ class LiveExchange implements Exchange {
       totalMs: this.#options.now() - this.#startedAt,
       error,
     }
-    this.#tally.addTo(entry)
+    this.#tally?.addTo(entry)
     return entry
   }
 }

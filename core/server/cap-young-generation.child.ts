@@ -22,7 +22,9 @@ const sockets = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')]
 await busy
 if (process.env.CAP === 'on') await capped
 const youngNow = () =>
-  (v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) / 1024 / 1024
+  (v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0) /
+  1024 /
+  1024
 // Where start-up (tsx's loader, slower on a loaded machine) left it, when the cap took effect.
 const beforeMb = youngNow()
 const live: object[] = []

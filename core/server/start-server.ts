@@ -33,7 +33,8 @@ export interface RunningServer {
 export async function startServer(config: ProxyConfig, logger: Logger): Promise<RunningServer> {
   const limiter = config.limits && createLazyLimiter(config.limits, (level, msg) => logger.event(level, msg))
   const proxy = createNodeProxy(config, {
-    onLog: (entry) => logger.access(entry),
+    // OXY_LOG=off: no entry is made, so nothing reads the model or the tokens for one.
+    onLog: config.log === 'off' ? undefined : (entry) => logger.access(entry),
     limiter,
     requireHost: true,
     upgrades: createUpgradeHandler,
