@@ -23,7 +23,7 @@ const BROKEN: ReadonlySet<string> = new Set(['upstream_reset', 'upstream_bad_res
  * whether another follows. Wraps the route's pool (core/policy/failover-pool.ts) with the plan.
  */
 export class Failover {
-  readonly #queue: AttemptQueue | undefined
+  readonly #queue: AttemptQueue
   #current: Attempt | undefined
 
   /**
@@ -48,7 +48,7 @@ export class Failover {
   }
 
   hasMore(): boolean {
-    return this.#queue?.hasMore(Date.now()) ?? false
+    return this.#queue.hasMore(Date.now())
   }
 
   /** A head with this status would be judged by its error body before it goes to the client. */
@@ -79,17 +79,16 @@ export class Failover {
   }
 
   #fail(failure: AttemptFailure, replayable: boolean): boolean {
-    const queue = this.#queue
     const current = this.#current
-    if (!queue || !current) return false
-    if (!queue.fail(current, failure, Date.now()) || !replayable) return false
-    const next = queue.next(Date.now())
+    if (!current) return false
+    if (!this.#queue.fail(current, failure, Date.now()) || !replayable) return false
+    const next = this.#queue.next(Date.now())
     if (!next) return false
     this.#current = next
     return true
   }
 
   #succeed(): void {
-    if (this.#queue && this.#current) this.#queue.succeed(this.#current)
+    if (this.#current) this.#queue.succeed(this.#current)
   }
 }
