@@ -1,5 +1,5 @@
 import type { ForwardPlan, LocalReply } from '../policy'
-import { bodyTooLarge, OxyError } from '../policy'
+import { bodyTooLarge, concatBytes, OxyError } from '../policy'
 
 /**
  * Collects a request body that must be read whole before anything is sent (to choose the
@@ -18,15 +18,7 @@ export function collectBody(maxBytes: number): {
       chunks.push(chunk)
       return undefined
     },
-    bytes() {
-      const body = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        body.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return body
-    },
+    bytes: () => concatBytes(chunks, size),
   }
 }
 

@@ -1,3 +1,4 @@
+import { latin1Bytes, latin1Text } from './bytes'
 import { OxyError } from './errors'
 import type { KeyRule } from './key-rules'
 import { allowsModel } from './key-rules'
@@ -194,11 +195,11 @@ export class ModelReader {
 
   private pushMultipart(chunk: Uint8Array): void {
     // latin1 keeps one char per byte, so binary file parts cannot break the search.
-    let text = this.carry + latin1(chunk)
+    let text = this.carry + latin1Text(chunk)
     for (let match = MULTIPART_MODEL.exec(text); match; match = MULTIPART_MODEL.exec(text)) {
       this.countModel()
       if (this.done) return
-      this.model = new TextDecoder().decode(Uint8Array.from(match[1]!, (char) => char.charCodeAt(0)))
+      this.model = new TextDecoder().decode(latin1Bytes(match[1]!))
       if (!this.wholeBody) {
         this.done = true
         return
@@ -233,14 +234,6 @@ function isModelKey(bytes: number[]): boolean {
   } catch {
     return false
   }
-}
-
-function latin1(bytes: Uint8Array): string {
-  let text = ''
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 8192))
-  }
-  return text
 }
 
 /**

@@ -1,3 +1,4 @@
+import { concatBytes, latin1Bytes, latin1Text } from './bytes'
 /**
  * Token usage read from a response as its bytes pass, without changing, delaying or keeping the
  * stream. Upstreams report usage in a few shapes, all mapped to OpenAI's two names:
@@ -88,12 +89,7 @@ class CompressedUsageScanner implements UsageScanner {
 
   finish(): TokenUsage | undefined {
     if (!this.chunks) return undefined
-    const all = new Uint8Array(this.size)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      all.set(chunk, offset)
-      offset += chunk.length
-    }
+    const all = concatBytes(this.chunks, this.size)
     this.chunks = undefined
     const decoded = this.decode(all, this.encoding)
     const scanner = this.inner()
@@ -211,13 +207,13 @@ class JsonUsageScanner implements UsageScanner {
 
   push(chunk: Uint8Array): void {
     if (this.total === 0 && this.small === undefined && chunk.length <= SMALL_JSON_BYTES) {
-      this.small = String.fromCharCode.apply(null, chunk as unknown as number[])
+      this.small = latin1Text(chunk)
       return
     }
     if (this.small !== undefined) {
       const text = this.small
       this.small = undefined
-      this.pushBytes(Uint8Array.from(text, (char) => char.charCodeAt(0)))
+      this.pushBytes(latin1Bytes(text))
     }
     this.pushBytes(chunk)
   }

@@ -1,6 +1,7 @@
 import type { LocalReply, ModelBodyChoice } from '../../policy'
 import {
   bodyTooLarge,
+  concatBytes,
   createByteBudget,
   MAX_MODEL_LOOKUP_HELD_BYTES,
   modelLookupBusy,
@@ -44,7 +45,7 @@ export async function readUntilModel(
         const search = finder.end()
         return {
           chosen: choice.chooseModel(search.kind === 'found' ? search.model : undefined),
-          body: concat(chunks, held),
+          body: concatBytes(chunks, held),
         }
       }
       const chunk = next.value
@@ -81,14 +82,4 @@ function thenRest(
     },
     cancel: (reason) => reader.cancel(reason),
   })
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
 }
