@@ -1,7 +1,6 @@
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { sha256 } from './fake-openai'
+import { listenOnLoopback } from './listen-on-loopback'
 
 /**
  * An upstream that answers by the key it is called with, as OpenAI does for a team's pool of
@@ -39,7 +38,6 @@ export interface FakeKeyedUpstream {
 
 export async function startFakeKeyedUpstream(): Promise<FakeKeyedUpstream> {
   const calls: KeyedCall[] = []
-  const sockets = new Set<Socket>()
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -50,22 +48,12 @@ export async function startFakeKeyedUpstream(): Promise<FakeKeyedUpstream> {
     calls.push({ path, key, rawHeaders: req.rawHeaders, bodySha: sha256(body), bodyLength: body.length })
     answer(req, res, key, path, body)
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
     hits: (key) => calls.filter((call) => call.key === key).length,
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: listening.close,
   }
 }
 

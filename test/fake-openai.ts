@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import zlib from 'node:zlib'
+import { listenOnLoopback } from './listen-on-loopback'
 
 /**
  * A local HTTP server that behaves like api.openai.com for the routes oxy's tests use, and
@@ -55,7 +54,6 @@ type Handled = undefined
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const received: ReceivedRequest[] = []
-  const sockets = new Set<import('node:net').Socket>()
   const server = http.createServer(async (req, res) => {
     let settle: (value: { aborted: boolean }) => void = () => {}
     const record: ReceivedRequest = {
@@ -83,27 +81,17 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     record.body = Buffer.concat(chunks)
     route(req, res, record.body)
   })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: listening.url,
+    port: listening.port,
     received,
     last(prefix = '/') {
       const match = received.findLast((r) => r.url.startsWith(prefix))
       if (!match) throw new Error(`fake upstream received nothing under ${prefix}`)
       return match
     },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: listening.close,
   }
 }
 

@@ -1,6 +1,5 @@
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../listen-on-loopback'
 
 export interface CountingUpstream {
   readonly url: string
@@ -23,7 +22,6 @@ export async function startCountingUpstream(answerAfterMs = 20): Promise<Countin
   let open = 0
   let peak = 0
   const paths: string[] = []
-  const sockets = new Set<Socket>()
   const server = http.createServer((req, res) => {
     open++
     peak = Math.max(peak, open)
@@ -36,15 +34,9 @@ export async function startCountingUpstream(answerAfterMs = 20): Promise<Countin
       res.end(JSON.stringify({ object: 'list', data: [], path: req.url }))
     }, answerAfterMs)
   })
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     open: () => open,
     peakOpen: () => peak,
     paths,
@@ -52,10 +44,6 @@ export async function startCountingUpstream(answerAfterMs = 20): Promise<Countin
       peak = open
       paths.length = 0
     },
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: listening.close,
   }
 }

@@ -1,6 +1,5 @@
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../listen-on-loopback'
 
 export interface EndlessAnswer {
   readonly url: string
@@ -28,7 +27,6 @@ export async function startEndlessAnswer(): Promise<EndlessAnswer> {
   let open = 0
   let requests = 0
   let written = 0
-  const sockets = new Set<Socket>()
   const server = http.createServer((req, res) => {
     open++
     requests++
@@ -51,21 +49,12 @@ export async function startEndlessAnswer(): Promise<EndlessAnswer> {
     res.on('drain', pump)
     pump()
   })
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     open: () => open,
     requests: () => requests,
     written: () => written,
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: listening.close,
   }
 }

@@ -1,6 +1,5 @@
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { listenOnLoopback } from '../listen-on-loopback'
 
 /** The redirect statuses of RFC 9110 section 15.4 that carry a Location a client would follow. */
 export const REDIRECT_STATUSES = [301, 302, 303, 307, 308] as const
@@ -23,7 +22,6 @@ async function listen(
   handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
 ): Promise<LoopbackServer> {
   const received: RecordedRequest[] = []
-  const sockets = new Set<Socket>()
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -33,20 +31,11 @@ async function listen(
       handle(req, res, body)
     })
   })
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
+  const listening = await listenOnLoopback(server)
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     received,
-    async close() {
-      for (const socket of sockets) socket.destroy()
-      server.close()
-      await once(server, 'close')
-    },
+    close: listening.close,
   }
 }
 
