@@ -1,7 +1,9 @@
 import v8 from 'node:v8'
 import { describe, expect, it } from 'vitest'
-import type { AccessLogEntry } from '../policy'
-import { classifyUpstreamError, OxyError } from '../policy'
+import { createLimiter } from '../limits/limiter'
+import { createMemoryStore } from '../limits/memory-store'
+import type { AccessLogEntry, ForwardPlan } from '../policy'
+import { classifyUpstreamError, OxyError, parseLimitsConfig } from '../policy'
 import type { Ending, ExchangeOptions } from './exchange'
 import { createExchange } from './exchange'
 
@@ -86,6 +88,22 @@ describe('createExchange', () => {
     exchange.bodyKept(0)
     exchange.attempt(carrier)
     expect(exchange.mayRetry()).toBe(false)
+  })
+})
+
+describe('createExchange with limits and no access log (OXY_LOG=off)', () => {
+  it('should still read the tokens the upstream reported, for the limits', async () => {
+    const config = parseLimitsConfig({ OXY_KEY_RULES: JSON.stringify({ alice: { tokens_per_day: 100 } }) })!
+    const limiter = createLimiter({ config, store: createMemoryStore(), log: () => {} })
+    const { exchange, carrier } = start({ onLog: undefined, limiter })
+    exchange.forwarding({ keyName: 'alice' } as ForwardPlan)
+    exchange.bodyKept(0)
+    exchange.attempt(carrier)
+    exchange.headReceived(200, [['Content-Type', 'application/json']])
+    exchange.bytesPassed(new TextEncoder().encode('{"usage":{"prompt_tokens":60,"completion_tokens":50}}'))
+    exchange.ended()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect((await limiter.admit('alice'))?.error.code).toBe('token_budget_exhausted')
   })
 })
 
