@@ -45,5 +45,5 @@ export const CLIENT_ADDRESS_PREFIXES: readonly string[] = [
 
 /** A header name as CGI-style servers read it: lower-case, `_` as `-`. */
 export function normalizeHeaderName(name: string): string {
-  return name.toLowerCase().replace(/_/g, '-')
+  return name.toLowerCase().replaceAll('_', '-')
 }

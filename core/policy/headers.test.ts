@@ -51,6 +51,22 @@ describe('toUpstreamHeaders', () => {
     ])
   })
 
+  it('should drop hop-by-hop headers spelt with `_`, which CGI-style upstreams read as dashed', () => {
+    // Transfer_Encoding read as Transfer-Encoding would frame the body two ways upstream.
+    const out = toUpstreamHeaders(
+      [
+        ['Transfer_Encoding', 'chunked'],
+        ['Proxy_Authorization', 'Basic abc'],
+        ['Content_Type', 'application/json'],
+      ],
+      policy,
+    )
+    expect(out).toEqual([
+      ['Host', 'api.openai.com'],
+      ['Content_Type', 'application/json'],
+    ])
+  })
+
   it('should drop every header that reveals the client, the CDN or the platform', () => {
     const revealing = [
       'X-Forwarded-For',

@@ -17,11 +17,15 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'upgrade',
 ])
 
-/** Lower-case names that the Connection headers of this message declare hop-by-hop. */
-export function connectionNominated(pairs: HeaderList): Set<string> {
-  const named = new Set<string>()
+/**
+ * Lower-case names that the Connection headers of this message declare hop-by-hop; undefined when
+ * it has none (most messages: no set is made for them).
+ */
+export function connectionNominated(pairs: HeaderList): ReadonlySet<string> | undefined {
+  let named: Set<string> | undefined
   for (const [name, value] of pairs) {
     if (name.toLowerCase() !== 'connection') continue
+    named ??= new Set<string>()
     for (const token of value.split(',')) {
       const trimmed = token.trim().toLowerCase()
       if (trimmed) named.add(trimmed)

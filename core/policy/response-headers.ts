@@ -37,7 +37,7 @@ export function toClientHeaders(pairs: HeaderList, policy: ResponseHeaderPolicy)
   const out: HeaderPair[] = []
   for (const pair of pairs) {
     const lower = pair[0].toLowerCase()
-    if (HOP_BY_HOP_HEADERS.has(lower) || nominated.has(lower) || UPSTREAM_CORS_HEADERS.has(lower)) continue
+    if (HOP_BY_HOP_HEADERS.has(lower) || nominated?.has(lower) || UPSTREAM_CORS_HEADERS.has(lower)) continue
     if (policy.bodyDecoded && (lower === 'content-encoding' || lower === 'content-length')) continue
     if (eventStream && (lower === 'cache-control' || lower === 'x-accel-buffering')) continue
     out.push(pair)
