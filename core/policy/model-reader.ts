@@ -250,6 +250,8 @@ export function readWholeBodyModel(body: Uint8Array, contentType: string | undef
 
 /** Gemini names the model in the path: `/v1beta/models/gemini-2.0-flash:generateContent`. */
 export function modelFromPath(path: string): string | undefined {
+  // Asked of every forwarded path; only Gemini's `/models/{model}:{verb}` has a colon.
+  if (!path.includes(':')) return undefined
   const match = /\/models\/([^/:]+):[A-Za-z]+$/.exec(path)
   return match?.[1] === undefined ? undefined : decodeURIComponent(match[1])
 }

@@ -5,31 +5,22 @@ import { poolFor } from './gateway-attempt'
 import type { HeaderList } from './header-list'
 import { getHeader } from './header-list'
 import { ruleFor } from './key-rules'
-import { checkModelRule, modelFromPath, readWholeBodyModel } from './model-reader'
+import { checkModelRule, readWholeBodyModel } from './model-reader'
 import type { ForwardPlan, LocalReply } from './plan-request'
 import { errorReply, MAX_MODEL_LOOKUP_BODY_BYTES } from './plan-request'
-import type { Route } from './routes'
-
-export interface GatewayContext {
-  readonly config: ProxyConfig
-  readonly route: Route
-  /** The access key's name, when access keys are set. */
-  readonly keyName: string | undefined
-  /** The path after the route prefix, where Gemini names its model. */
-  readonly routedPath: string
-  readonly requestHeaders: HeaderList
-}
 
 /**
- * What the gateway adds to a forward plan: the key's name and route for the log and failover, a
- * model rule checked before anything is sent, and a body kept for replay when another key or
- * target could take the request. A 403 reply when the key may not use the model its path names.
+ * What the gateway adds to a forward plan: a model rule checked before anything is sent, and a
+ * body kept for replay when another key or target could take the request. A 403 reply when the
+ * key may not use the model its path names. The plan comes back as it was when neither applies.
  */
-export function withGateway(plan: ForwardPlan, context: GatewayContext): ForwardPlan | LocalReply {
-  const { config, route, keyName, requestHeaders } = context
-  const contentType = getHeader(requestHeaders, 'content-type')
-  const pathModel = modelFromPath(context.routedPath)
-  let next: ForwardPlan = { ...plan, keyName, route, model: pathModel, contentType }
+export function withGateway(
+  plan: ForwardPlan,
+  config: ProxyConfig,
+  requestHeaders: HeaderList,
+): ForwardPlan | LocalReply {
+  const { keyName, model: pathModel, contentType } = plan
+  let next = plan
   const rule = ruleFor(config.keyRules, keyName)
   if (rule?.models) {
     if (pathModel !== undefined) {
@@ -51,12 +42,13 @@ export function withGateway(plan: ForwardPlan, context: GatewayContext): Forward
       })
     }
   }
+  if (!plan.route || !poolFor(plan.route).canFail) return next
   const length = declaredLength(requestHeaders)
   // An Azure choice would stop reading at the model: for a replay the body is read whole instead.
   const readsWhole = next.choosePathByBody !== undefined && next.choosePathByBody.findModel === undefined
-  if (poolFor(route).canFail && !readsWhole && length !== undefined && length > 0) {
-    // Kept for a second attempt only when small; a larger body streams once, never held.
-    if (length <= MAX_REPLAY_BODY_BYTES) next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined)
+  // Kept for a second attempt only when small; a larger body streams once, never held.
+  if (!readsWhole && length !== undefined && length > 0 && length <= MAX_REPLAY_BODY_BYTES) {
+    next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined)
   }
   return next
 }

@@ -2,16 +2,16 @@ import { VERSION } from '../version'
 import { choosePageLanguage } from './accept-language'
 import { admit } from './admit'
 import { askBody, readAnswer } from './ask'
-import { azureDeploymentPath, azureModelList, classifyAzurePath, withApiVersion } from './azure'
+import { azureDeploymentPath, azureModelList } from './azure'
+import { azureDestination, type Destination } from './azure-destination'
 import type { ProxyConfig, Upstream } from './config'
 import { corsHeadersFor, preflightHeaders } from './cors'
 import { bearerToApiKey, withUpstreamKey } from './credentials'
 import { isOxyError, OxyError, toErrorBody } from './errors'
 import type { ModelFinder } from './find-model'
-import { createModelFinder } from './find-model'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
-import { readWholeBodyModel } from './model-reader'
+import { modelFromPath } from './model-reader'
 import { withGateway } from './plan-gateway'
 import { toUpstreamHeaders } from './request-headers'
 import type { RequestTarget } from './request-target'
@@ -25,8 +25,7 @@ import { invalidStatus, upstreamRedirect } from './upstream-error'
 export const OXY_ROUTE_PREFIX = '/_oxy/'
 export const HEALTH_PATH = '/_oxy/health'
 export const ASK_PATH = '/_oxy/ask'
-/** Azure mode reads the body to find its model; larger bodies than this are refused. */
-export const MAX_MODEL_LOOKUP_BODY_BYTES = 32 * 1024 * 1024
+export { MAX_MODEL_LOOKUP_BODY_BYTES } from './azure-destination'
 
 export interface IncomingRequest {
   readonly method: string
@@ -160,57 +159,29 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   if (route.upstreamKey !== undefined)
     headers = withUpstreamKey(headers, route.upstreamKey, route.credentialStyle)
   else if (route.azure) headers = bearerToApiKey(headers)
-  const forward = { kind: 'forward', upstream, headers, corsHeaders, logPath: path } as const
-  const gateway = (plan: ForwardPlan) =>
-    withGateway(plan, { config, route, keyName, routedPath, requestHeaders: request.headers })
-
-  if (!route.azure) {
-    return gateway({
-      ...forward,
-      upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
-    })
+  let destination: Destination = {
+    upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
   }
-  const azure = route.azure
-  const azurePath = classifyAzurePath(routedPath)
-  if (azurePath.kind === 'models') return jsonReply(200, azureModelList(azure), corsHeaders, path)
-  if (azurePath.kind === 'passthrough') {
-    return gateway({
-      ...forward,
-      upstreamPath: upstream.basePath + withApiVersion(azurePath.path, target.query, azure.apiVersion),
-    })
+  if (route.azure) {
+    const azure = azureDestination(route, routedPath, target.query, request.headers, config, fail)
+    if (azure === 'models') return jsonReply(200, azureModelList(route.azure), corsHeaders, path)
+    destination = azure
   }
-  const contentType = getHeader(request.headers, 'content-type')
-  const maxBytes = Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES)
-  const toPath = (model: string | undefined) =>
-    upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, target.query)
-  return gateway({
-    ...forward,
-    upstreamPath: '',
-    choosePathByBody: bodyChoice(maxBytes, contentType, toPath, fail),
-  })
-}
-
-/** Azure mode's choice of deployment by the body's model; an unknown model is refused. */
-function bodyChoice(
-  maxBytes: number,
-  contentType: string | undefined,
-  toPath: (model: string | undefined) => string,
-  fail: (error: OxyError) => LocalReply,
-): ModelBodyChoice {
-  const chooseModel = (model: string | undefined) => {
-    try {
-      return toPath(model)
-    } catch (error) {
-      if (!isOxyError(error)) throw error
-      return fail(error)
-    }
+  // One object, made whole: the plan of every forwarded request, read by the engines' hot paths.
+  const plan: ForwardPlan = {
+    kind: 'forward',
+    upstream,
+    upstreamPath: destination.upstreamPath,
+    headers,
+    corsHeaders,
+    logPath: path,
+    keyName,
+    route,
+    model: modelFromPath(routedPath),
+    contentType: getHeader(request.headers, 'content-type'),
+    choosePathByBody: destination.choosePathByBody,
   }
-  return {
-    maxBytes,
-    choose: (body) => chooseModel(readWholeBodyModel(body, contentType).model),
-    findModel: () => createModelFinder(contentType),
-    chooseModel,
-  }
+  return withGateway(plan, config, request.headers)
 }
 
 function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: HeaderPair[]): RequestPlan {
