@@ -79,6 +79,11 @@ export interface Exchange {
   forwarding(plan: ForwardPlan): void
   /** What the current attempt sends (another key or target after a failover). */
   attemptRequest(plan: ForwardPlan): AttemptRequest
+  /**
+   * Whether heads are judged at all (the gateway can fail over this request): when not, an engine
+   * relays what comes without putting the judgement in front of it.
+   */
+  judgesHeads(): boolean
   /** Read this head's error body (bounded) and pass it to judgeHead before relaying anything. */
   wantsErrorBody(status: number): boolean
   /**
@@ -196,6 +201,10 @@ class LiveExchange implements Exchange {
 
   attemptRequest(plan: ForwardPlan): AttemptRequest {
     return this.#failover?.request(plan) ?? plan
+  }
+
+  judgesHeads(): boolean {
+    return this.#failover !== undefined
   }
 
   wantsErrorBody(status: number): boolean {

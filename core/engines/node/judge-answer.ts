@@ -40,7 +40,6 @@ export function judgeBeforeRelay(
   }
 
   return {
-    ...relay,
     onResponse(head) {
       if (exchange.wantsErrorBody(head.status)) {
         peek = { head, chunks: [], size: 0 }
@@ -64,5 +63,7 @@ export function judgeBeforeRelay(
       peek = undefined
       relay.onError(error)
     },
+    // Named, not spread: the relay's handlers may be methods on its prototype.
+    onDrain: () => relay.onDrain?.(),
   }
 }

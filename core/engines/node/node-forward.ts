@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Exchange, Stop } from '../../exchange'
-import type { ForwardPlan } from '../../policy'
+import type { Carrier, Exchange, Stop } from '../../exchange'
+import type { ForwardPlan, HeaderList, HeaderPair } from '../../policy'
+import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
 import { IDEMPOTENT_METHODS, withBodyLength } from './client-request'
-import { deferHead } from './deferred-head'
+import { decodeBody } from './decode-body'
 import { hasBody, isChunked } from './has-body'
 import { judgeBeforeRelay } from './judge-answer'
+import type { ResponseHead } from './response-parser'
 import { sendReply } from './send-reply'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
@@ -31,113 +33,208 @@ export function forward(
   // The body was read only in part (until its model was known): the rest follows on req.
   restFollows = false,
 ): void {
-  const method = req.method ?? 'GET'
-  const bodyless = readAlready === undefined && !hasBody(req)
-  const kept = restFollows ? undefined : readAlready
-  if (kept) exchange.bodyKept(kept.byteLength, kept)
-  else if (bodyless) exchange.bodyKept(0)
-  const head = deferHead(res, exchange, plan.corsHeaders)
-  let upstream: UpstreamExchange | undefined
-  let stopped = false
-  let upstreamEnded = false
+  new Forwarding(context, req, res, plan, exchange, readAlready, restFollows).start()
+}
+
+/** A response head from the upstream, held until the client's head may be written. */
+interface HeldHead {
+  readonly head: ResponseHead
+  readonly headers: HeaderList
+  readonly clientHeaders: HeaderPair[]
+}
+
+/**
+ * One forwarded request. It is the upstream's handlers and the exchange's carrier at once, with
+ * its steps as methods: one object per request, where a closure per step made a dozen
+ * (docs/benchmarks.md, "Regression (2026-12-02)").
+ */
+class Forwarding implements UpstreamHandlers, Carrier {
+  readonly #context: ForwardContext
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #plan: ForwardPlan
+  readonly #exchange: Exchange
+  readonly #method: string
+  readonly #readAlready: Buffer | undefined
+  readonly #restFollows: boolean
+  readonly #bodyless: boolean
+  /** The body, whole, sent with every attempt; undefined when it streams (or there is none). */
+  readonly #kept: Buffer | undefined
+  /** What the upstream's answers go to: this, or the gateway's judgement in front of it. */
+  readonly #handlers: UpstreamHandlers
+  #upstream: UpstreamExchange | undefined
+  #held: HeldHead | undefined
+  #stopped = false
+  #upstreamEnded = false
+
+  constructor(
+    context: ForwardContext,
+    req: IncomingMessage,
+    res: ServerResponse,
+    plan: ForwardPlan,
+    exchange: Exchange,
+    readAlready: Buffer | undefined,
+    restFollows: boolean,
+  ) {
+    this.#context = context
+    this.#req = req
+    this.#res = res
+    this.#plan = plan
+    this.#exchange = exchange
+    this.#method = req.method ?? 'GET'
+    this.#readAlready = readAlready
+    this.#restFollows = restFollows
+    this.#bodyless = readAlready === undefined && !hasBody(req)
+    this.#kept = restFollows ? undefined : readAlready
+    this.#handlers = exchange.judgesHeads()
+      ? judgeBeforeRelay(exchange, this, () => {
+          this.#upstream?.abort()
+          this.#attempt()
+        })
+      : this
+  }
+
+  start(): void {
+    const res = this.#res
+    const exchange = this.#exchange
+    const kept = this.#kept
+    if (kept) exchange.bodyKept(kept.byteLength, kept)
+    else if (this.#bodyless) exchange.bodyKept(0)
+    const first = this.#attempt()
+    if (!first) return
+    // A slow client holds the upstream back; once it reads again, the upstream has the idle time again.
+    res.on('drain', () => {
+      if (this.#upstreamEnded) return
+      exchange.waitUpstream()
+      this.#upstream?.resume()
+    })
+    this.#startBody(first)
+    // The client went away (before or during the response): the exchange stops the upstream so
+    // the user stops paying for tokens nobody will read.
+    res.on('close', () => (res.writableFinished ? exchange.ended() : exchange.clientClosed()))
+  }
 
   /** Ends the client's side after a failure: an error reply if no response started, else a cut. */
-  function stop(ending: Stop): void {
-    if (stopped || res.writableFinished) return
-    stopped = true
-    upstream?.abort()
+  stop(ending: Stop): void {
+    const res = this.#res
+    if (this.#stopped || res.writableFinished) return
+    this.#stopped = true
+    this.#upstream?.abort()
     if (ending.kind === 'reply') sendReply(res, ending.reply, true)
     // Never end a started body cleanly: a truncated stream must not look complete.
     else if (ending.kind === 'cut') res.destroy()
   }
 
-  const relay: UpstreamHandlers = {
-    onResponse(received) {
-      head.received(received)
-      exchange.waitUpstream()
-    },
-    onData(chunk) {
-      head.write()
-      exchange.bytesPassed(chunk)
-      context.reclaim(chunk.length)
-      if (!res.write(chunk)) upstream?.pause()
-    },
-    onEnd() {
-      upstreamEnded = true
-      exchange.restUpstream()
-      head.write()
-      res.end()
-    },
-    // The gateway's next candidate (key, target) is tried here, when the exchange says so.
-    onError: (error) => (exchange.judgeError(error) ? attempt() : stop(exchange.failed(error))),
-    onDrain: () => req.resume(),
+  /**
+   * The upstream's head arrived. The client's is held until the first body byte, so that a body
+   * that breaks at once (a malformed first chunk) still gets a 502: until the head is written
+   * the exchange has not started the response. An SSE client sees the 200 at once, not with
+   * the first token.
+   */
+  onResponse(head: ResponseHead): void {
+    const exchange = this.#exchange
+    const headers = fromRawHeaders(head.rawHeaders)
+    exchange.upstreamResponded()
+    const clientHeaders = toClientHeaders(headers, {
+      bodyDecoded: false,
+      corsHeaders: this.#plan.corsHeaders,
+    })
+    this.#held = { head, headers, clientHeaders }
+    if (isEventStream(clientHeaders)) {
+      this.#writeHead()
+      this.#res.flushHeaders()
+    }
+    exchange.waitUpstream()
   }
-  const handlers = judgeBeforeRelay(exchange, relay, () => {
-    upstream?.abort()
-    attempt()
-  })
+
+  onData(chunk: Buffer): void {
+    this.#writeHead()
+    this.#exchange.bytesPassed(chunk)
+    this.#context.reclaim(chunk.length)
+    if (!this.#res.write(chunk)) this.#upstream?.pause()
+  }
+
+  onEnd(): void {
+    this.#upstreamEnded = true
+    this.#exchange.restUpstream()
+    this.#writeHead()
+    this.#res.end()
+  }
+
+  /** The gateway's next candidate (key, target) is tried here, when the exchange says so. */
+  onError(error: unknown): void {
+    const exchange = this.#exchange
+    if (exchange.judgeError(error)) this.#attempt()
+    else this.stop(exchange.failed(error))
+  }
+
+  onDrain(): void {
+    this.#req.resume()
+  }
+
+  #writeHead(): void {
+    const held = this.#held
+    if (!held) return
+    this.#held = undefined
+    this.#exchange.headReceived(held.head.status, held.headers, decodeBody)
+    this.#res.writeHead(held.head.status, held.head.statusText, toRawHeaders(held.clientHeaders))
+  }
 
   /** One attempt at the upstream; a body kept whole (or none) is sent with it. */
-  function attempt(): UpstreamExchange | undefined {
-    exchange.attempt({ stop })
-    const request = exchange.attemptRequest(plan)
+  #attempt(): UpstreamExchange | undefined {
+    const exchange = this.#exchange
+    const req = this.#req
+    const kept = this.#kept
+    const bodyless = this.#bodyless
+    exchange.attempt(this)
+    const request = exchange.attemptRequest(this.#plan)
+    let upstream: UpstreamExchange
     try {
-      const route = context.routes.routeFor(request.upstream)
+      const route = this.#context.routes.routeFor(request.upstream)
       upstream = new UpstreamExchange(
         route.pool,
         {
-          method,
+          method: this.#method,
           target: route.requestTarget(request.upstreamPath),
-          headers: [...withBodyLength(req, request.headers, kept, bodyless), ...route.extraHeaders],
+          headers: withExtraHeaders(withBodyLength(req, request.headers, kept, bodyless), route.extraHeaders),
           chunked: kept === undefined && isChunked(req),
-          retryIfStale: bodyless && IDEMPOTENT_METHODS.has(method),
+          retryIfStale: bodyless && IDEMPOTENT_METHODS.has(this.#method),
         },
-        handlers,
+        this.#handlers,
       )
     } catch (error) {
       // A method, target or header value that would split the request upstream is the client's doing.
       const ending = exchange.failed(error)
-      if (ending.kind === 'reply') sendReply(res, ending.reply)
+      if (ending.kind === 'reply') sendReply(this.#res, ending.reply)
       req.resume()
       return undefined
     }
+    this.#upstream = upstream
+    const readAlready = this.#readAlready
     if (kept || bodyless) upstream.end(kept)
     else if (readAlready && !exchange.requestBytes(readAlready.length, readAlready))
       upstream.write(readAlready)
     return upstream
   }
 
-  const first = attempt()
-  if (!first) return
-  // A slow client holds the upstream back; once it reads again, the upstream has the idle time again.
-  res.on('drain', () => {
-    if (upstreamEnded) return
-    exchange.waitUpstream()
-    upstream?.resume()
-  })
-  startBody(context, req, first, exchange, bodyless ? 'none' : kept ? 'sent' : restFollows ? 'rest' : 'all')
-
-  // The client went away (before or during the response): the exchange stops the upstream so
-  // the user stops paying for tokens nobody will read.
-  res.once('close', () => (res.writableFinished ? exchange.ended() : exchange.clientClosed()))
+  /** What of the client's body is left to stream once the first attempt is under way. */
+  #startBody(first: UpstreamExchange): void {
+    const req = this.#req
+    if (this.#bodyless) req.resume()
+    else if (!this.#kept) {
+      streamBody(this.#context, req, first, this.#exchange)
+      // What was read to find the model left the request paused.
+      if (this.#restFollows) req.resume()
+    }
+  }
 }
 
-/** What of the client's body is left to stream once the first attempt is under way. */
-type BodyLeft = 'none' | 'sent' | 'rest' | 'all'
-
-function startBody(
-  context: ForwardContext,
-  req: IncomingMessage,
-  first: UpstreamExchange,
-  exchange: Exchange,
-  left: BodyLeft,
-): void {
-  if (left === 'none') req.resume()
-  else if (left !== 'sent') {
-    streamBody(context, req, first, exchange)
-    // What was read to find the model left the request paused.
-    if (left === 'rest') req.resume()
-  }
+/** The request's headers and the route's own (an outbound proxy's), copied only when there are any. */
+function withExtraHeaders(
+  headers: readonly HeaderPair[],
+  extra: readonly HeaderPair[],
+): readonly HeaderPair[] {
+  return extra.length === 0 ? headers : [...headers, ...extra]
 }
 
 /** Streams the client's body to the upstream as it arrives; the exchange enforces the size limit. */
