@@ -10,11 +10,6 @@ export const MAX_PIPELINED_WAITING = 32
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
-interface ConnectionQueue {
-  busy: boolean
-  readonly waiting: [IncomingMessage, ServerResponse][]
-}
-
 /**
  * Serves the requests of one connection one at a time. Node's server hands every pipelined
  * request (RFC 9112 section 9.3.2) to the listener as soon as it is parsed, though their
@@ -22,48 +17,30 @@ interface ConnectionQueue {
  * the responses still queued never emit 'close' when the client leaves, so their exchanges ran
  * on to the upstream timeout. Here the next request starts only when the previous response has
  * finished, and the ones still waiting are dropped, unstarted, when the connection closes.
+ *
+ * Node itself keeps that order: a response is given its socket (`res.socket`, the 'socket' event)
+ * only when the one before it on the connection has finished, and never if the connection closes
+ * first. So the first request of a connection, nearly every request there is, starts at once with
+ * nothing to track, and a pipelined one starts when its socket is assigned.
  */
 export function oneExchangePerConnection(listener: Listener): Listener {
-  const queues = new WeakMap<Socket, ConnectionQueue>()
-
-  function start(queue: ConnectionQueue, socket: Socket, req: IncomingMessage, res: ServerResponse): void {
-    queue.busy = true
-    let done = false
-    const next = () => {
-      if (done) return
-      done = true
-      queue.busy = false
-      const waiting = queue.waiting.shift()
-      if (!waiting) return
-      if (socket.destroyed) queue.waiting.length = 0
-      else start(queue, socket, ...waiting)
-    }
-    res.once('finish', next)
-    res.once('close', next)
-    listener(req, res)
-  }
+  const waiting = new WeakMap<Socket, number>()
 
   return (req, res) => {
-    const socket = req.socket
-    let queue = queues.get(socket)
-    if (!queue) {
-      const created: ConnectionQueue = { busy: false, waiting: [] }
-      queue = created
-      queues.set(socket, created)
-      // Node destroys the waiting requests but not their responses; none of them was started.
-      socket.once('close', () => {
-        created.waiting.length = 0
-      })
-    }
-    if (!queue.busy) {
-      start(queue, socket, req, res)
+    if (res.socket) {
+      listener(req, res)
       return
     }
-    if (queue.waiting.length >= MAX_PIPELINED_WAITING) {
-      queue.waiting.length = 0
+    const socket = req.socket
+    const queued = (waiting.get(socket) ?? 0) + 1
+    if (queued > MAX_PIPELINED_WAITING) {
       socket.destroy()
       return
     }
-    queue.waiting.push([req, res])
+    waiting.set(socket, queued)
+    res.once('socket', () => {
+      waiting.set(socket, (waiting.get(socket) ?? 1) - 1)
+      listener(req, res)
+    })
   }
 }
