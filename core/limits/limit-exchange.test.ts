@@ -22,6 +22,16 @@ describe('admitOrReply', () => {
     expect(reply?.headers).toContainEqual(['Access-Control-Allow-Origin', '*'])
     expect(reply?.logPath).toBe('/v1/chat/completions')
   })
+
+  it('should answer at once, without a promise, from counters in this process', () => {
+    // Every forwarded request asks: a promise to wait on would cost each one a turn of the loop.
+    const limiter = limiterFor({ alice: { rpm: 1 } })
+    const first = admitOrReply(limiter, 'alice', [], '/v1/chat/completions')
+    const second = admitOrReply(limiter, 'alice', [], '/v1/chat/completions')
+    expect(first).toBeUndefined()
+    expect(second).not.toBeInstanceOf(Promise)
+    expect((second as { status: number } | undefined)?.status).toBe(429)
+  })
 })
 
 describe('recordUsage', () => {

@@ -1,6 +1,6 @@
 import type { AccessLogEntry, HeaderList, LocalReply } from '../policy'
 import { toLimitReply } from '../policy'
-import type { Limiter } from './limiter'
+import type { Limiter, Maybe } from './limiter'
 
 /**
  * The two points where limits meet a request, for the engines: before anything goes upstream,
@@ -8,15 +8,19 @@ import type { Limiter } from './limiter'
  * reported, counted as the response passed).
  */
 
-/** The 429 (or 503) to answer with instead of forwarding, or undefined to go on. */
-export async function admitOrReply(
+/**
+ * The 429 (or 503) to answer with instead of forwarding, or undefined to go on: at once when the
+ * store is in this process's memory, else when it answers.
+ */
+export function admitOrReply(
   limiter: Limiter,
   keyName: string | undefined,
   corsHeaders: HeaderList,
   logPath: string,
-): Promise<LocalReply | undefined> {
-  const refusal = await limiter.admit(keyName)
-  return refusal ? toLimitReply(refusal, corsHeaders, logPath) : undefined
+): Maybe<LocalReply | undefined> {
+  const admission = limiter.admit(keyName)
+  if (!(admission instanceof Promise)) return admission && toLimitReply(admission, corsHeaders, logPath)
+  return admission.then((refusal) => refusal && toLimitReply(refusal, corsHeaders, logPath))
 }
 
 /** Adds a finished exchange's tokens; the response is already on its way, nothing waits. */

@@ -1,4 +1,4 @@
-import type { HeaderPair, LimitsConfig, OxyError } from '../policy'
+import type { AdmissionPlan, HeaderPair, LimitsConfig, OxyError, TakeResult } from '../policy'
 import { judgeAdmission, planAdmission, planTokenAdds, storeUnavailable } from '../policy'
 import type { LimitStore } from './store'
 
@@ -17,11 +17,14 @@ export interface Refusal {
   readonly headers: HeaderPair[]
 }
 
+/** An answer now (a store in this process's memory), or one to wait for (Redis, a Durable Object). */
+export type Maybe<T> = T | Promise<T>
+
 export interface Limiter {
   /** Undefined when the request may go on; else the 429 (or 503) to answer with. */
-  admit(keyName: string | undefined): Promise<Refusal | undefined>
+  admit(keyName: string | undefined): Maybe<Refusal | undefined>
   /** Counts a finished request's tokens; never throws, never delays the response. */
-  record(keyName: string | undefined, tokens: number): Promise<void>
+  record(keyName: string | undefined, tokens: number): Maybe<void>
   close(): Promise<void>
 }
 
@@ -38,9 +41,6 @@ export function createLimiter(options: LimiterOptions): Limiter {
   const now = options.now ?? Date.now
   const timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS
   let failing = false
-  // A timer per call would cost every request of the default store more than its counting does.
-  const bounded = <T>(call: Promise<T>) =>
-    store.inProcess ? call : withDeadline(call, timeoutMs, store.label)
 
   const succeeded = () => {
     if (!failing) return
@@ -56,31 +56,33 @@ export function createLimiter(options: LimiterOptions): Limiter {
       `limits store (${store.label}) failed: ${(error as Error).message}; ${then} until it answers (OXY_LIMITS_ON_STORE_ERROR=${config.onStoreError})`,
     )
   }
+  const judged = (plan: AdmissionPlan, result: TakeResult): Refusal | undefined => {
+    const admission = judgeAdmission(plan, result)
+    return admission.kind === 'admit' ? undefined : admission
+  }
 
   return {
-    async admit(keyName) {
+    admit(keyName) {
       const plan = planAdmission(config, keyName, now())
       if (!plan) return undefined
-      let result: Awaited<ReturnType<LimitStore['take']>>
-      try {
-        result = await bounded(store.take(plan.counters))
-      } catch (error) {
-        failed(error)
-        return config.onStoreError === 'open' ? undefined : storeUnavailable()
-      }
-      succeeded()
-      const admission = judgeAdmission(plan, result)
-      return admission.kind === 'admit' ? undefined : admission
+      // In this process's memory: answered at once, no deadline, no promise (docs/benchmarks.md).
+      if (store.sync) return judged(plan, store.sync.take(plan.counters))
+      return withDeadline(store.take(plan.counters), timeoutMs, store.label).then(
+        (result) => {
+          succeeded()
+          return judged(plan, result)
+        },
+        (error: unknown) => {
+          failed(error)
+          return config.onStoreError === 'open' ? undefined : storeUnavailable()
+        },
+      )
     },
-    async record(keyName, tokens) {
+    record(keyName, tokens) {
       const adds = planTokenAdds(config, keyName, now(), tokens)
       if (adds.length === 0) return
-      try {
-        await bounded(store.add(adds))
-        succeeded()
-      } catch (error) {
-        failed(error)
-      }
+      if (store.sync) return store.sync.add(adds)
+      return withDeadline(store.add(adds), timeoutMs, store.label).then(succeeded, failed)
     },
     close: () => store.close(),
   }

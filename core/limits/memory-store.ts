@@ -9,7 +9,7 @@ export function createMemoryStore(now: () => number = Date.now): LimitStore & { 
   const table = new CounterTable(now)
   return {
     label: 'memory',
-    inProcess: true,
+    sync: table,
     take: async (counters) => table.take(counters),
     add: async (adds) => table.add(adds),
     close: async () => {},

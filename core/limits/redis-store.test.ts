@@ -133,7 +133,7 @@ describe.skipIf(!hasRedisServer())('createLimiter when redis fails and comes bac
     limiter = createLimiter({ config, store, log: (level, msg) => lines.push(`${level} ${msg}`) })
     return limiter
   }
-  const timed = async <T>(run: () => Promise<T>) => {
+  const timed = async <T>(run: () => T | Promise<T>) => {
     const started = performance.now()
     const value = await run()
     return { value, ms: performance.now() - started }

@@ -8,12 +8,21 @@ import type { Counter, CounterAdd, TakeResult } from '../policy'
 export interface LimitStore {
   /** Named in log lines: 'memory', 'redis', 'durable object'. */
   readonly label: string
-  /** Answers from this process's memory: it cannot hang, so calls need no deadline timer. */
-  readonly inProcess?: boolean
+  /**
+   * The same two calls answered at once, from this process's memory: they cannot hang, so they
+   * need no deadline timer, and an answer at once costs a request no promise to wait on.
+   */
+  readonly sync?: SyncLimitStore
   /** Reads the counters; if every one is under its limit, raises each by its cost. */
   take(counters: readonly Counter[]): Promise<TakeResult>
   /** Raises counters after the fact (tokens), creating them with their window if absent. */
   add(adds: readonly CounterAdd[]): Promise<void>
   /** Lets the process exit: sockets closed, timers cleared. */
   close(): Promise<void>
+}
+
+/** A store in this process's memory, asked without waiting. */
+export interface SyncLimitStore {
+  take(counters: readonly Counter[]): TakeResult
+  add(adds: readonly CounterAdd[]): void
 }

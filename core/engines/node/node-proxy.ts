@@ -175,8 +175,17 @@ function whenAdmitted(
     go()
     return
   }
-  admitOrReply(limiter, plan.keyName, plan.corsHeaders, plan.logPath).then(
-    (refusal) => (refusal ? reply(req, res, exchange.reply(refusal)) : go()),
-    (error: unknown) => refuse(req, res, exchange.failed(error)),
-  )
+  const decide = (refusal: LocalReply | undefined) =>
+    refusal ? reply(req, res, exchange.reply(refusal)) : go()
+  const fail = (error: unknown) => refuse(req, res, exchange.failed(error))
+  let admission: ReturnType<typeof admitOrReply>
+  try {
+    admission = admitOrReply(limiter, plan.keyName, plan.corsHeaders, plan.logPath)
+  } catch (error) {
+    // Thrown here, not rejected: a limiter answering at once fails at once.
+    fail(error)
+    return
+  }
+  if (admission instanceof Promise) admission.then(decide, fail)
+  else decide(admission)
 }
