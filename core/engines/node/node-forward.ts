@@ -9,6 +9,7 @@ import { sendReply } from './send-reply'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
+import { writeNow } from './write-now'
 
 /** What forward() needs from the engine it runs in. */
 export interface ForwardContext {
@@ -60,7 +61,7 @@ export function forward(
       head.write()
       exchange.bytesPassed(chunk)
       context.reclaim(chunk.length)
-      if (!res.write(chunk)) upstream?.pause()
+      if (!writeNow(res, chunk)) upstream?.pause()
     },
     onEnd() {
       upstreamEnded = true
