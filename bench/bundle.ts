@@ -15,6 +15,7 @@ export const BUNDLES = {
   httpProxy: 'bench/peers/http-proxy-server.ts',
   fastifyProxy: 'bench/peers/fastify-proxy-server.ts',
   sseClient: 'bench/sse-client.ts',
+  tcpRelay: 'bench/peers/tcp-relay-server.ts',
 } as const
 
 const REQUIRE_SHIM =

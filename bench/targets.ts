@@ -62,6 +62,18 @@ async function startNode(
   return endpoint(name, port, child)
 }
 
+/** SSE only: a bare TCP relay, the floor under any Node proxy's added delay (bench/peers/tcp-relay-server.ts). */
+export const TCP_RELAY_LABEL = 'node:net relay (floor, not a proxy)'
+
+export async function startTcpRelay(
+  bundles: Record<BundleName, string>,
+  upstreamPort: number,
+): Promise<Endpoint> {
+  const port = await freePort()
+  const env = { PORT: String(port), TARGET: `http://127.0.0.1:${upstreamPort}` }
+  return startNode(TCP_RELAY_LABEL, bundles.tcpRelay, env, port)
+}
+
 export async function startUpstream(bundles: Record<BundleName, string>): Promise<Endpoint> {
   const port = await freePort()
   return startNode('upstream', bundles.upstream, { PORT: String(port) }, port)

@@ -5,7 +5,7 @@ import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { record, spread } from '../stats'
 import type { Endpoint } from '../targets'
-import { PEERS, PROXY_LABELS, startArtifact, startProxy } from '../targets'
+import { PEERS, PROXY_LABELS, startArtifact, startProxy, startTcpRelay, TCP_RELAY_LABEL } from '../targets'
 import { mapValues } from './http-load'
 import type { SseScaling } from './sse-scaling'
 import { benchSseScaling } from './sse-scaling'
@@ -65,6 +65,10 @@ export function sseCandidates(ctx: BenchContext, withDirect: boolean): SseCandid
       name: PROXY_LABELS[kind],
       start: () => startProxy(kind, ctx.bundles, ctx.upstream.port, ctx.workDir),
     })
+  // Beside the direct baseline: what a Node process adds that only copies bytes, in the same
+  // rounds, so a reader can tell the proxies' share of the tail from the machine's.
+  if (withDirect)
+    candidates.push({ name: TCP_RELAY_LABEL, start: () => startTcpRelay(ctx.bundles, ctx.upstream.port) })
   return candidates
 }
 

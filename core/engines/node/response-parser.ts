@@ -7,19 +7,17 @@
  */
 
 import { hasBareLf } from './bare-lf'
+import { readChunkSize } from './chunk-size'
 import { INVALID_VALUE_CHAR, TOKEN } from './field-syntax'
 
 /** Status line plus headers. Node's own limit is 16 KiB; an API answering more is broken. */
 export const MAX_HEAD_BYTES = 64 * 1024
 /** A chunk-size line with its extensions, or one trailer section. */
 const MAX_LINE_BYTES = 8 * 1024
-/** 2^53 - 1 is the largest exact integer: 13 hex digits can exceed it, so check the value too. */
-const MAX_CHUNK_HEX_DIGITS = 13
 
 const CRLF = Buffer.from('\r\n')
 const CRLFCRLF = Buffer.from('\r\n\r\n')
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/
-const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]+)[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/
 
 /**
  * A malformed or truncated response. `code` follows llhttp's names (ECONNRESET for a truncated
@@ -298,11 +296,8 @@ export class ResponseParser {
       this.#pending = data.subarray(offset)
       return data.length
     }
-    const match = CHUNK_SIZE_LINE.exec(data.toString('latin1', offset, end))
-    const hex = match?.[1]
-    if (!hex || hex.length > MAX_CHUNK_HEX_DIGITS) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
-    const size = Number.parseInt(hex, 16)
-    if (!Number.isSafeInteger(size)) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
+    const size = readChunkSize(data, offset, end)
+    if (size === undefined) throw new ResponseParseError('HPE_INVALID_CHUNK_SIZE')
     if (size === 0) {
       this.#state = State.Trailers
     } else {
