@@ -33,5 +33,7 @@ export function closeInStages(res: ServerResponse): void {
     req.once('end', close)
     socket.end()
     req.resume()
+    // The body may have ended while the reply was being written.
+    if (req.complete) close()
   }
 }
