@@ -28,6 +28,8 @@ afterAll(() => upstream?.close())
 interface OpenRequest {
   /** Everything the proxy sent back so far. */
   text(): string
+  /** The socket errors met so far (a reset shows here when no reply does). */
+  errors(): string[]
   send(bytes: string): void
   close(): void
 }
@@ -36,14 +38,20 @@ interface OpenRequest {
 function openPost(port: number, length: number, first: string): OpenRequest {
   const socket = net.connect(port, '127.0.0.1')
   let text = ''
+  const errors: string[] = []
   socket.on('data', (chunk: Buffer) => {
     text += chunk.toString('latin1')
   })
-  socket.on('error', () => {})
+  socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message))
   socket.write(
     `POST /v1/chat/completions HTTP/1.1\r\nHost: oxy.test\r\n${AUTH_LINE}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${first}`,
   )
-  return { text: () => text, send: (bytes) => socket.write(bytes), close: () => socket.destroy() }
+  return {
+    text: () => text,
+    errors: () => errors,
+    send: (bytes) => socket.write(bytes),
+    close: () => socket.destroy(),
+  }
 }
 
 async function waitFor(ready: () => boolean, ms = 5_000): Promise<void> {
@@ -120,7 +128,9 @@ for (const name of HTTP_TARGETS) {
           for (const post of refused) expect(post.text()).toContain('"code":"model_lookup_busy"')
           // Neither the 200 nor the 503: shown with what came back, to tell a runtime's error from oxy's.
           const unexpected = posts.filter((post) => ![200, 503].includes(status(post.text()) ?? 0))
-          expect(unexpected.map((post) => post.text().slice(-300))).toEqual([])
+          expect(
+            unexpected.map((post) => post.text().slice(-300) || `no reply; socket errors: ${post.errors()}`),
+          ).toEqual([])
           expect(rssGrowth).toBeLessThan(MAX_MODEL_LOOKUP_HELD_BYTES + 64 * 1024 * 1024)
         })
       } finally {

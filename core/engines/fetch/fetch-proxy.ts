@@ -11,6 +11,7 @@ import {
   OxyError,
   planRequest,
 } from '../../policy'
+import { discardRest } from './discard-rest'
 import { forward, SET_BY_FETCH } from './forward'
 import { readCappedText } from './read-capped-text'
 import { readUntilModel } from './read-until-model'
@@ -82,7 +83,10 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
     // Read only until the model is known; the bytes read go on first, then the rest of the body.
     const read = await readUntilModel(request, choice)
     if (read instanceof OxyError) return toEndingResponse(exchange.failed(read))
-    if (typeof read.chosen !== 'string') return toResponse(exchange.reply(read.chosen))
+    if (typeof read.chosen !== 'string') {
+      if (read.body instanceof ReadableStream) discardRest(read.body.getReader())
+      return toResponse(exchange.reply(read.chosen))
+    }
     return forward(
       upstreamFetch,
       request,

@@ -7,6 +7,7 @@ import {
   modelLookupBusy,
   OxyError,
 } from '../../policy'
+import { discardRest } from './discard-rest'
 
 /** Shared by every request of this isolate or process: memory is per isolate. */
 const HELD = createByteBudget(MAX_MODEL_LOOKUP_HELD_BYTES)
@@ -50,7 +51,7 @@ export async function readUntilModel(
       }
       const chunk = next.value
       if (held + chunk.byteLength > choice.maxBytes || !HELD.take(chunk.byteLength)) {
-        reader.cancel().catch(() => {})
+        discardRest(reader)
         return held + chunk.byteLength > choice.maxBytes ? bodyTooLarge(choice.maxBytes) : modelLookupBusy()
       }
       held += chunk.byteLength

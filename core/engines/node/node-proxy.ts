@@ -8,6 +8,7 @@ import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan 
 import { choosesByModel, OxyError, planRequest } from '../../policy'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasOneHost, readBody, requestHeaders } from './client-request'
+import { isClosingInStages } from './close-in-stages'
 import { monotonicMs } from './monotonic-ms'
 import { callUpstream } from './node-call'
 import type { ForwardContext } from './node-forward'
@@ -64,6 +65,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   const context: ForwardContext = { routes, reclaim: createBufferReclaimer() }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    // RFC 9112 section 9.6: after a reply that closes the connection, no further request is served.
+    if (isClosingInStages(req.socket)) return
     const method = req.method ?? 'GET'
     const plan = planRequest({ method, target: req.url ?? '', headers: requestHeaders(req) }, config)
     const exchange = newExchange(plan, method)
