@@ -98,7 +98,7 @@ describeStatusPage('Cloudflare Workers worker.js on workerd', async (env) => {
 })
 
 // node-server.zip, SCF, FC and Lambda render the page from a file beside the bundle (oxy-page.mjs,
-// oxy-page.js): these prove each zip carries it and loads it.
+// .cjs, .js): these prove each zip carries it and loads it.
 async function startNodeZip(env: Record<string, string>) {
   const script = path.join(nodeZip().dir, 'start-oxy')
   await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.mjs"\n')
@@ -116,7 +116,7 @@ describe('status page: node-server.zip without oxy-page.mjs', () => {
     try {
       const page = await fetch(proxy.url, { headers: { Accept: BROWSER_ACCEPT } })
       expect(page.status).toBe(200)
-      expect(await page.text()).toContain('status page file (oxy-page.mjs or .js) is missing')
+      expect(await page.text()).toContain('status page file (oxy-page.mjs, .cjs or .js) is missing')
       const models = await fetch(`${proxy.url}/v1/models`, { headers: { Authorization: 'Bearer sk-test' } })
       expect(models.status).toBe(200)
     } finally {

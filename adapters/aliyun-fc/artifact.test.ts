@@ -23,9 +23,9 @@ describe('aliyun-fc.zip', () => {
     expect(artifact().entries.map(({ name, mode }) => [name, mode.toString(8)])).toEqual([
       ['main', '755'],
       ['bootstrap', '755'],
-      ['oxy.mjs', '644'],
-      ['oxy-limits.mjs', '644'],
-      ['oxy-page.mjs', '644'],
+      ['oxy.cjs', '644'],
+      ['oxy-limits.cjs', '644'],
+      ['oxy-page.cjs', '644'],
     ])
   })
 
