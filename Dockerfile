@@ -22,6 +22,8 @@ WORKDIR /app
 COPY --from=unpack /app/oxy.mjs /app/oxy.mjs
 # Per-key limits and the Redis client, read only when OXY_KEY_RULES sets a limit (docs/limits.md).
 COPY --from=unpack /app/oxy-limits.mjs /app/oxy-limits.mjs
+# The status page's HTML, read only when a browser opens `/`.
+COPY --from=unpack /app/oxy-page.mjs /app/oxy-page.mjs
 # `node /app/oxy.mjs doctor|usage` (docker exec): read only when one of them runs.
 COPY --from=unpack /app/oxy-cli.mjs /app/oxy-cli.mjs
 ENV OXY_HOST=0.0.0.0 \

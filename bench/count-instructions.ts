@@ -13,9 +13,9 @@ import { freePort } from './processes'
 /**
  * `npx tsx bench/count-instructions.ts [zips dir] [--runs=2]`: a cold start in CPU instructions
  * (valgrind's callgrind), which do not depend on what else the machine does, unlike the wall-clock
- * scenario. From spawn to the first proxied 200 (counted at that moment), for `node oxy.mjs` of the
- * node-server, SCF and FC zips and for the Lambda handler (require + one event), each beside the
- * bare program of its kind. The bash in front of SCF and FC is not counted (callgrind loses a
+ * scenario. From spawn to the first proxied 200 (counted at that moment), for the bundles of the
+ * node-server, SCF and FC zips (`node oxy.mjs`, `node oxy.cjs`) and for the Lambda handler
+ * (require + one event), each beside the bare program of its kind. The bash in front of SCF and FC is not counted (callgrind loses a
  * process's count at exec). V8 searches for a prime near a random hash seed at start-up
  * (`detail::sprp`, 4-17 M instructions, different every run): that function's cost is subtracted.
  */
@@ -93,14 +93,14 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
       file: path.join(await unzip('node-server.zip'), 'oxy.mjs'),
     },
     {
-      name: 'node oxy.mjs (tencent-scf.zip)',
+      name: 'node oxy.cjs (tencent-scf.zip)',
       mode: 'server',
-      file: path.join(await unzip('tencent-scf.zip'), 'oxy.mjs'),
+      file: path.join(await unzip('tencent-scf.zip'), 'oxy.cjs'),
     },
     {
-      name: 'node oxy.mjs (aliyun-fc.zip)',
+      name: 'node oxy.cjs (aliyun-fc.zip)',
       mode: 'server',
-      file: path.join(await unzip('aliyun-fc.zip'), 'oxy.mjs'),
+      file: path.join(await unzip('aliyun-fc.zip'), 'oxy.cjs'),
     },
     { name: 'bare Lambda handler', mode: 'handler', file: path.join(bare, 'index.js') },
     {

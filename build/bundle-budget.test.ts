@@ -12,15 +12,16 @@ import { TARGETS } from './targets'
  * code on a start of ~190 M (callgrind, docs/benchmarks.md "where a cold start goes"). Set after
  * issue 17's cuts at the measured size plus ~3 KB; raised on 2026-12-02 by 4-6 KB when the status
  * page in Chinese (with its upstream check), the exchange as one class and the stricter reading
- * of a model rule landed together. Lazy chunks (limits, the CLI) are not counted: a start never
+ * of a model rule landed together; lowered by 12 KB when the status page's HTML moved into a
+ * chunk of its own. Lazy chunks (limits, the status page, the CLI) are not counted: a start never
  * reads them. The readable bundles (Workers, Deno, Netlify) are not minified, for
  * people who paste or read them.
  */
 const BUDGET_KB: Readonly<Record<string, number>> = {
-  'tencent-scf.zip': 86,
-  'aliyun-fc.zip': 86,
-  'aws-lambda.zip': 99,
-  'node-server.zip': 88,
+  'tencent-scf.zip': 74,
+  'aliyun-fc.zip': 74,
+  'aws-lambda.zip': 87,
+  'node-server.zip': 76,
   'vercel.zip': 82,
   'cloudflare-workers.zip': 132,
   'deno.zip': 130,

@@ -68,6 +68,9 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
     ...(isWebRuntime(spec) ? WORKER_BUILD_OPTIONS : { platform: 'node', target: NODE_TARGET }),
     bundle: true,
     format: spec.format,
+    // In CommonJS, import() first starts Node's ES module loader (~11 M instructions, callgrind):
+    // a lazy chunk or builtin is required instead, the way any CommonJS code loads it.
+    ...(spec.format === 'cjs' ? { supported: { 'dynamic-import': false } } : {}),
     write: false,
     // Node bundles are minified: parse time is cold-start time on a 128 MB function, and the
     // size budget is 60 KB (docs/benchmarks.md). worker.js stays readable: users paste it into

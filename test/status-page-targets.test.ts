@@ -1,5 +1,8 @@
+import { chmod, unlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { LambdaFunctionURLEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { FUNCTION_URL_EVENT } from '../adapters/aws-lambda/fixtures'
 import { STATUS_PAGE_CSP } from '../core'
 import { bootScript, findFreePort, useUnzippedArtifact } from './boot-artifact'
 import type { ProxyUnderTest, StartProxy } from './conformance'
@@ -7,6 +10,7 @@ import type { FakeOpenAI } from './fake-openai'
 import { startFakeOpenAI } from './fake-openai'
 import { startFetchProxy, startNodeProxy } from './local-proxies'
 import { readBuiltWorker } from './read-built-worker'
+import { LAMBDA_TARGETS, useLambdaTarget } from './reliability/lambda-targets'
 import { startWorkerd } from './start-workerd'
 
 /** What a browser sends when someone opens the URL. */
@@ -14,6 +18,8 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 
 const scf = useUnzippedArtifact('tencent-scf.zip')
 const fc = useUnzippedArtifact('aliyun-fc.zip')
+const nodeZip = useUnzippedArtifact('node-server.zip')
+const startLambda = useLambdaTarget()
 
 /**
  * The status page is a policy-level reply, so every target must serve it the same way, and every
@@ -89,4 +95,71 @@ describeStatusPage('aliyun-fc.zip started by /code/main', async (env) =>
 describeStatusPage('Cloudflare Workers worker.js on workerd', async (env) => {
   const { script, compatibilityDate, compatibilityFlags } = await readBuiltWorker(inject('artifactsDir'))
   return startWorkerd({ script, compatibilityDate, compatibilityFlags, bindings: env })
+})
+
+// node-server.zip, SCF, FC and Lambda render the page from a file beside the bundle (oxy-page.mjs,
+// .cjs, .js): these prove each zip carries it and loads it.
+async function startNodeZip(env: Record<string, string>) {
+  const script = path.join(nodeZip().dir, 'start-oxy')
+  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.mjs"\n')
+  await chmod(script, 0o755)
+  return bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
+}
+
+describeStatusPage('node-server.zip, node oxy.mjs', startNodeZip)
+
+describe('status page: node-server.zip without oxy-page.mjs', () => {
+  it('should say which file is missing, and keep proxying', async () => {
+    const upstream = await startFakeOpenAI()
+    await unlink(path.join(nodeZip().dir, 'oxy-page.mjs'))
+    const proxy = await startNodeZip({ OXY_TARGET: upstream.url })
+    try {
+      const page = await fetch(proxy.url, { headers: { Accept: BROWSER_ACCEPT } })
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('status page file (oxy-page.mjs, .cjs or .js) is missing')
+      const models = await fetch(`${proxy.url}/v1/models`, { headers: { Authorization: 'Bearer sk-test' } })
+      expect(models.status).toBe(200)
+    } finally {
+      await proxy.close()
+      await upstream.close()
+    }
+  })
+})
+
+describe('status page: aws-lambda.zip', () => {
+  let upstream: FakeOpenAI
+  beforeAll(async () => {
+    upstream = await startFakeOpenAI()
+  })
+  afterAll(async () => {
+    await upstream?.close()
+  })
+
+  it.each(LAMBDA_TARGETS)('should answer a browser with the page from the %s', async (handler) => {
+    const target = await startLambda({ OXY_TARGET: upstream.url })
+    try {
+      const { authorization: _token, 'content-length': _length, ...headers } = FUNCTION_URL_EVENT.headers
+      const event: LambdaFunctionURLEvent = {
+        ...FUNCTION_URL_EVENT,
+        rawPath: '/',
+        rawQueryString: '',
+        headers: { ...headers, accept: BROWSER_ACCEPT },
+        requestContext: {
+          ...FUNCTION_URL_EVENT.requestContext,
+          http: { ...FUNCTION_URL_EVENT.requestContext.http, method: 'GET', path: '/' },
+        },
+        body: undefined,
+        isBase64Encoded: false,
+      }
+      const answer = await target.invoke(handler, event)
+      expect(answer.status).toBe(200)
+      expect(answer.headers['content-type']).toBe('text/html; charset=utf-8')
+      const html = answer.body.toString('utf8')
+      expect(html).toContain('<title>oxy is running</title>')
+      // The target holds access keys: the page asks for a token and shows nothing else.
+      expect(html).toContain('needs an access token')
+    } finally {
+      await target.close()
+    }
+  })
 })

@@ -19,12 +19,13 @@ async function bootWithFcPort(script: string, env: Record<string, string>) {
 }
 
 describe('aliyun-fc.zip', () => {
-  it('should hold main and bootstrap (0755), the bundle and its limits chunk at the root, and nothing else', () => {
+  it('should hold main and bootstrap (0755), the bundle and its limits and status-page chunks at the root, and nothing else', () => {
     expect(artifact().entries.map(({ name, mode }) => [name, mode.toString(8)])).toEqual([
       ['main', '755'],
       ['bootstrap', '755'],
-      ['oxy.mjs', '644'],
-      ['oxy-limits.mjs', '644'],
+      ['oxy.cjs', '644'],
+      ['oxy-limits.cjs', '644'],
+      ['oxy-page.cjs', '644'],
     ])
   })
 

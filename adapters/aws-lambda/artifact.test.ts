@@ -62,10 +62,11 @@ function functionUrlEvent(method: string, rawPath: string, body?: Buffer | strin
 }
 
 describe('aws-lambda.zip', () => {
-  it('should hold index.js and its limits chunk only', () => {
+  it('should hold index.js and its limits and status-page chunks only', () => {
     expect(artifact().entries.map(({ name, mode }) => [name, mode.toString(8)])).toEqual([
       ['index.js', '644'],
       ['oxy-limits.js', '644'],
+      ['oxy-page.js', '644'],
     ])
   })
 

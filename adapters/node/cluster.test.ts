@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../core'
 import type { FakeOpenAI } from '../../test/fake-openai'
@@ -28,20 +29,24 @@ async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> 
 }
 
 describe('parseWorkers', () => {
-  it('should run one process when OXY_WORKERS is unset or empty', () => {
-    expect(parseWorkers({})).toBeUndefined()
-    expect(parseWorkers({ OXY_WORKERS: ' ' })).toBeUndefined()
+  it('should run one process when OXY_WORKERS is unset or empty', async () => {
+    expect(await parseWorkers({})).toBeUndefined()
+    expect(await parseWorkers({ OXY_WORKERS: ' ' })).toBeUndefined()
   })
 
-  it('should take auto as one worker per core, and whole numbers as they are', () => {
-    expect(parseWorkers({ OXY_WORKERS: 'auto' }, 6)).toBe(6)
-    expect(parseWorkers({ OXY_WORKERS: 'AUTO' }, 0)).toBe(1)
-    expect(parseWorkers({ OXY_WORKERS: '3' })).toBe(3)
+  it('should take auto as one worker per core, and whole numbers as they are', async () => {
+    expect(await parseWorkers({ OXY_WORKERS: 'auto' }, 6)).toBe(6)
+    expect(await parseWorkers({ OXY_WORKERS: 'AUTO' }, 0)).toBe(1)
+    expect(await parseWorkers({ OXY_WORKERS: '3' })).toBe(3)
   })
 
-  it.each(['0', '-2', '1.5', 'two', '100000'])('should refuse OXY_WORKERS=%s, naming it', (value) => {
-    expect(() => parseWorkers({ OXY_WORKERS: value })).toThrow(ConfigError)
-    expect(() => parseWorkers({ OXY_WORKERS: value })).toThrow(`OXY_WORKERS=${JSON.stringify(value)}`)
+  it('should count the cores this process may use for auto', async () => {
+    expect(await parseWorkers({ OXY_WORKERS: 'auto' })).toBe(availableParallelism())
+  })
+
+  it.each(['0', '-2', '1.5', 'two', '100000'])('should refuse OXY_WORKERS=%s, naming it', async (value) => {
+    await expect(parseWorkers({ OXY_WORKERS: value })).rejects.toThrow(ConfigError)
+    await expect(parseWorkers({ OXY_WORKERS: value })).rejects.toThrow(`OXY_WORKERS=${JSON.stringify(value)}`)
   })
 })
 

@@ -20,7 +20,7 @@ Promise.resolve()
       process.exitCode = await runUsageCli(process.argv.slice(3), { stdin: process.stdin, write, writeError })
       return
     }
-    const workers = isClusterWorker() ? undefined : parseWorkers(process.env)
+    const workers = isClusterWorker() ? undefined : await parseWorkers(process.env)
     if (workers === undefined) await runServer(process.env)
     else await runPrimary(process.env, workers)
   })

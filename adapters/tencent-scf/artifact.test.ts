@@ -14,11 +14,12 @@ const artifact = useUnzippedArtifact('tencent-scf.zip')
 const TEST_LISTEN = { OXY_HOST: '127.0.0.1', OXY_PORT: '0' }
 
 describe('tencent-scf.zip', () => {
-  it('should hold scf_bootstrap (0755), the bundle and its limits chunk at the root, and nothing else', () => {
+  it('should hold scf_bootstrap (0755), the bundle and its limits and status-page chunks at the root, and nothing else', () => {
     expect(artifact().entries.map(({ name, mode }) => [name, mode.toString(8)])).toEqual([
       ['scf_bootstrap', '755'],
-      ['oxy.mjs', '644'],
-      ['oxy-limits.mjs', '644'],
+      ['oxy.cjs', '644'],
+      ['oxy-limits.cjs', '644'],
+      ['oxy-page.cjs', '644'],
     ])
   })
 

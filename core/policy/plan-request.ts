@@ -18,7 +18,8 @@ import type { RequestTarget } from './request-target'
 import { doubleSlash, parseRequestTarget, stripStagePrefix } from './request-target'
 import type { Route } from './routes'
 import { matchRoute } from './routes'
-import { guessBaseUrl, renderStatusPage, statusPageHeaders, wantsStatusPage } from './status-page'
+import type { StatusPageInfo } from './status-page'
+import { guessBaseUrl, statusPageHeaders, wantsStatusPage } from './status-page'
 import { invalidStatus, upstreamRedirect } from './upstream-error'
 
 /** Routes the proxy answers itself; nothing under it is forwarded. */
@@ -42,6 +43,11 @@ export interface LocalReply {
   readonly body: string
   /** Path for the access log, without the query. */
   readonly logPath: string
+  /**
+   * Set for the status page, whose body is empty here: the engine renders this page into it
+   * (withPageBody) from a module of its own, which a start that serves no page never parses.
+   */
+  readonly page?: StatusPageInfo
 }
 
 export interface ForwardPlan {
@@ -244,7 +250,7 @@ function planAsk(query: string, route: Route, config: ProxyConfig, corsHeaders: 
 /** Public, so it shows no more than the version and upstreams, and only those without tokens. */
 function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfig): LocalReply {
   const tokenRequired = config.accessKeys.length > 0
-  const body = renderStatusPage({
+  const page: StatusPageInfo = {
     version: VERSION,
     upstreams: tokenRequired
       ? []
@@ -253,8 +259,8 @@ function planStatusPage(rawPath: string, headers: HeaderList, config: ProxyConfi
     tokenRequired,
     language: choosePageLanguage(getHeader(headers, 'accept-language')),
     probePath: config.routes.at(-1)!.azure ? '/files' : '/models',
-  })
-  return { kind: 'reply', status: 200, headers: statusPageHeaders(), body, logPath: '/' }
+  }
+  return { kind: 'reply', status: 200, headers: statusPageHeaders(), body: '', logPath: '/', page }
 }
 
 /** Azure mode's lookups already hold all the body bytes this process allows: try again soon. */

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { VERSION } from '../version'
 import { parseConfig } from './config'
 import type { HeaderPair } from './header-list'
+import type { RequestPlan } from './plan-request'
 import { planRequest } from './plan-request'
+import { renderStatusPage } from './render-status-page'
 import {
   guessBaseUrl,
-  renderStatusPage,
   STATUS_PAGE_CSP,
   STATUS_SCRIPT_SHA256,
   statusPageScript,
@@ -18,6 +19,12 @@ const BROWSER_ACCEPT: HeaderPair = [
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
 ]
 const TOKEN = 'oxy-token-aaaaaaaaaaaaaaaa'
+
+/** The page's HTML as the engines send it: rendered from what the plan says to show. */
+function bodyOf(plan: RequestPlan): string {
+  if (plan.kind !== 'reply' || !plan.page) throw new Error(`expected the status page, got ${plan.kind}`)
+  return renderStatusPage(plan.page)
+}
 const OWNER_KEY = 'sk-owner-0123456789abcdef0123456789abcdef'
 
 describe('STATUS_SCRIPT_SHA256', () => {
@@ -109,10 +116,10 @@ describe('planRequest for GET /', () => {
       'Cache-Control': 'no-store',
       'Content-Security-Policy': STATUS_PAGE_CSP,
     })
-    expect(plan.body).toContain(`<code>${VERSION}</code>`)
-    expect(plan.body).toContain('https://api.openai.com')
-    expect(plan.body).toContain('https://api.deepseek.com')
-    expect(plan.body).toContain('https://oxy.example.com/v1')
+    expect(bodyOf(plan)).toContain(`<code>${VERSION}</code>`)
+    expect(bodyOf(plan)).toContain('https://api.openai.com')
+    expect(bodyOf(plan)).toContain('https://api.deepseek.com')
+    expect(bodyOf(plan)).toContain('https://oxy.example.com/v1')
   })
 
   it('should show the /release base URL behind an SCF stage prefix', () => {
@@ -121,7 +128,7 @@ describe('planRequest for GET /', () => {
       { method: 'GET', target: '/release/', headers: [['Host', 'h.example'], BROWSER_ACCEPT] },
       config,
     )
-    expect(plan.kind === 'reply' && plan.body).toContain('https://h.example/release/v1')
+    expect(bodyOf(plan)).toContain('https://h.example/release/v1')
   })
 
   it('should forward GET / from API clients unchanged, as before', () => {
@@ -146,10 +153,10 @@ describe('planRequest for GET /', () => {
     expect(plan.kind).toBe('reply')
     if (plan.kind !== 'reply') return
     expect(plan.status).toBe(200)
-    expect(plan.body).toContain('needs an access token')
-    expect(plan.body).toContain('id="token"')
+    expect(bodyOf(plan)).toContain('needs an access token')
+    expect(bodyOf(plan)).toContain('id="token"')
     for (const secret of [TOKEN, OWNER_KEY, 'secret-resource', VERSION])
-      expect(plan.body).not.toContain(secret)
+      expect(bodyOf(plan)).not.toContain(secret)
   })
 
   it('should speak Chinese to a browser that prefers it, and say the page varies by language', () => {
@@ -158,7 +165,7 @@ describe('planRequest for GET /', () => {
       const headers: HeaderPair[] = [BROWSER_ACCEPT, ['Accept-Language', language]]
       const plan = planRequest({ method: 'GET', target: '/', headers }, config)
       if (plan.kind !== 'reply') throw new Error(`expected the page, got ${plan.kind}`)
-      return plan
+      return { headers: plan.headers, body: bodyOf(plan) }
     }
     const zh = page('zh-CN,zh;q=0.9,en;q=0.8')
     expect(zh.body).toContain('<html lang="zh-CN">')
@@ -178,7 +185,7 @@ describe('planRequest for GET /', () => {
   it('should probe a path the upstream answers: not /models in Azure mode, which oxy answers itself', () => {
     const probe = (env: Record<string, string>) => {
       const plan = planRequest({ method: 'GET', target: '/', headers: [BROWSER_ACCEPT] }, parseConfig(env))
-      return plan.kind === 'reply' ? /data-probe-path="([^"]*)"/.exec(plan.body)?.[1] : undefined
+      return /data-probe-path="([^"]*)"/.exec(bodyOf(plan))?.[1]
     }
     expect(probe({ OXY_TARGET: 'https://api.openai.com' })).toBe('/models')
     const azure = {

@@ -2,15 +2,16 @@ import type { PageLanguage } from './accept-language'
 import { TOKEN_HEADERS } from './credentials'
 import type { HeaderList, HeaderPair } from './header-list'
 import { getHeader } from './header-list'
-import { STATUS_SCRIPT_SHA256, statusPageScript } from './status-page-script'
-import { STATUS_PAGE_TEXT } from './status-page-text'
+import { STATUS_SCRIPT_SHA256 } from './status-page-script'
 
 export { STATUS_SCRIPT_SHA256, statusPageScript } from './status-page-script'
 
 /**
  * The page a browser gets for `GET /`: proof that oxy runs, the base URL to paste into a client,
  * and a form that tries the key through this proxy. Self-contained (no external assets, so it
- * works where CDNs are blocked) and pure: the engines send it like any other local reply.
+ * works where CDNs are blocked) and pure. The plan carries what the page shows
+ * (`LocalReply.page`); its HTML, style, words and script are in render-status-page.ts, which the
+ * Node zips carry as a file of their own, read only when a browser asks for the page.
  */
 
 export interface StatusPageInfo {
@@ -29,22 +30,6 @@ export interface StatusPageInfo {
    */
   readonly probePath?: string
 }
-
-const STYLE = `
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; color: #1d2330; background: #fff; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h1 .dot { color: #12a150; }
-code, output, pre { font: 13px/1.5 ui-monospace, monospace; }
-.base { display: block; padding: .6rem .8rem; background: #f1f4f9; border-radius: 6px; word-break: break-all; font-size: 15px; }
-label { display: block; margin-top: .7rem; font-weight: 600; }
-input { width: 100%; box-sizing: border-box; padding: .45rem .6rem; font: inherit; border: 1px solid #b8c0cc; border-radius: 6px; }
-button { margin-top: 1rem; padding: .5rem 1.2rem; font: inherit; font-weight: 600; border: 0; border-radius: 6px; background: #1f5fd6; color: #fff; cursor: pointer; }
-button:disabled { background: #8aa6dd; }
-.note { color: #5b6474; font-size: 13px; }
-[data-state] { display: block; margin-top: .6rem; padding: .4rem .6rem; border-radius: 6px; }
-[data-state="ok"] { background: #e6f6ec; } [data-state="fail"] { background: #fde8e8; } [data-state="running"], [data-state="idle"] { background: #f1f4f9; }
-#chat-output { white-space: pre-wrap; min-height: 1.5em; margin-top: .6rem; padding: .4rem .6rem; border-left: 3px solid #1f5fd6; }
-`
 
 /** https://developer.mozilla.org/docs/Web/HTTP/Headers/Content-Security-Policy */
 export const STATUS_PAGE_CSP = [
@@ -98,62 +83,4 @@ export function statusPageHeaders(): HeaderPair[] {
     ['Referrer-Policy', 'no-referrer'],
     ['X-Frame-Options', 'DENY'],
   ]
-}
-
-/** The page's HTML, in the browser's language. Every value from the request or the configuration is escaped. */
-export function renderStatusPage(info: StatusPageInfo): string {
-  const text = STATUS_PAGE_TEXT[info.language ?? 'en']
-  const details = info.tokenRequired
-    ? `<p>${text.tokenNeeded}</p>`
-    : `<p>${text.version} <code>${escapeHtml(info.version)}</code>. ${info.upstreams.length > 1 ? text.upstreams : text.upstream}:</p>
-<ul id="upstreams">${info.upstreams
-        .map(
-          (u) => `<li><code>${escapeHtml(u.prefix)}</code> &rarr; <code>${escapeHtml(u.origin)}</code></li>`,
-        )
-        .join('')}</ul>`
-  const tokenField = info.tokenRequired
-    ? `<label for="token">${text.tokenLabel}</label>
-<input id="token" type="password" autocomplete="off" spellcheck="false" placeholder="${escapeHtml(text.tokenPlaceholder)}">`
-    : ''
-  return `<!doctype html>
-<html lang="${text.htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${text.title}</title>
-<link rel="icon" href="data:,">
-<style>${STYLE}</style>
-</head>
-<body data-token-required="${info.tokenRequired}" data-probe-path="${escapeHtml(info.probePath ?? '/models')}">
-<h1><span class="dot">&#9679;</span> ${text.title}</h1>
-<output id="upstream-status" data-state="running">${text.checking}</output>
-${details}
-<h2>${text.baseUrl}</h2>
-<p>${text.baseUrlHint}</p>
-<code class="base" id="base-url">${escapeHtml(info.baseUrl)}</code>
-<h2>${text.test}</h2>
-<form id="test-form">
-${tokenField}
-<label for="key">${text.keyLabel}${info.tokenRequired ? text.keyOptional : ''}</label>
-<input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="sk-...">
-<label for="model">${text.model}</label>
-<input id="model" value="gpt-4o-mini" spellcheck="false">
-<button id="run" type="submit">${text.run}</button>
-<p class="note">${text.keyNote}</p>
-</form>
-<output id="models-result"></output>
-<output id="chat-output"></output>
-<output id="chat-result"></output>
-<script>${statusPageScript()}</script>
-</body>
-</html>
-`
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!,
-  )
 }

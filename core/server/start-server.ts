@@ -1,4 +1,4 @@
-import { once } from 'node:events'
+import type { EventEmitter } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -51,14 +51,14 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
 
   server.listen(config.port, config.host)
-  await once(server, 'listening')
+  await whenEmitted(server, 'listening')
   const { address, port } = server.address() as AddressInfo
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
 
   let closing: Promise<void> | undefined
   async function close(drainTimeoutMs = DRAIN_TIMEOUT_MS): Promise<void> {
     closing ??= (async () => {
-      const closed = once(server, 'close')
+      const closed = whenEmitted(server, 'close')
       server.close()
       // Idle connections would hold close() open; in-flight ones finish first, then close.
       const sweeper = setInterval(() => connections.closeIdle(), 100)
@@ -73,6 +73,26 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
     return closing
   }
   return { server, url, close }
+}
+
+/**
+ * events.once without importing node:events: an ES module import of a builtin builds its whole
+ * namespace, and node:events' lazy EventEmitterAsyncResource getter then compiles a class on
+ * every start (~1 M instructions, callgrind). Rejects on 'error', as events.once does.
+ */
+function whenEmitted(emitter: EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      emitter.off(event, onEvent)
+      reject(error)
+    }
+    const onEvent = () => {
+      emitter.off('error', onError)
+      resolve()
+    }
+    emitter.once(event, onEvent)
+    emitter.once('error', onError)
+  })
 }
 
 /** A request Node's parser refused: answer in OpenAI's shape when the socket still takes it. */

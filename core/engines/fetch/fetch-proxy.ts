@@ -11,6 +11,7 @@ import {
   OxyError,
   planRequest,
 } from '../../policy'
+import { withPageBody } from '../with-page-body'
 import { discardRest } from './discard-rest'
 import { forward, SET_BY_FETCH } from './forward'
 import { readCappedText } from './read-capped-text'
@@ -62,7 +63,7 @@ export function createFetchProxy(config: ProxyConfig, options: FetchProxyOptions
       now: Date.now,
       deadline: plan.kind === 'call' ? 'answer' : 'head',
     })
-    if (plan.kind === 'reply') return toResponse(exchange.reply(plan))
+    if (plan.kind === 'reply') return toResponse(exchange.reply(await withPageBody(plan)))
     if (plan.kind === 'call') return call(upstreamFetch, request, plan, exchange)
     const refusal =
       options.limiter && (await admitOrReply(options.limiter, plan.keyName, plan.corsHeaders, plan.logPath))

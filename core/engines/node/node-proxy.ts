@@ -6,6 +6,7 @@ import { admitOrReply } from '../../limits/limit-exchange'
 import type { Limiter } from '../../limits/limiter'
 import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan } from '../../policy'
 import { choosesByModel, OxyError, planRequest } from '../../policy'
+import { withPageBody } from '../with-page-body'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasOneHost, readBody, requestHeaders } from './client-request'
 import { isClosingInStages } from './close-in-stages'
@@ -71,7 +72,12 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     const plan = planRequest({ method, target: req.url ?? '', headers: requestHeaders(req) }, config)
     const exchange = newExchange(plan, method)
     if (plan.kind === 'reply') {
-      reply(req, res, exchange.reply(plan))
+      if (!plan.page) reply(req, res, exchange.reply(plan))
+      else
+        withPageBody(plan).then(
+          (page) => reply(req, res, exchange.reply(page)),
+          (error: unknown) => refuse(req, res, exchange.failed(error)),
+        )
     } else if (options.requireHost && (req.httpVersionMajor < 1 || !hasOneHost(req))) {
       // llhttp reads a request line without a version as HTTP/0.9, which has no headers at all.
       const error = new OxyError(

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import type tls from 'node:tls'
 import type { HeaderPair, OutboundProxy, Upstream } from '../../policy'
@@ -14,18 +15,23 @@ const ALPN_PROTOCOLS = ['http/1.1']
 /**
  * node:tls, loaded on the first TLS connection instead of at start-up: loading it is ~10 % of a
  * bare server's start-up instructions (callgrind), which a plain-HTTP upstream (a local model
- * server, the benchmark) never needs. An https upstream loads it on its first connection.
+ * server, the benchmark) never needs. An https upstream loads it on its first connection, with
+ * require, not import(): in a CommonJS bundle (Lambda, SCF, FC) import() starts Node's ES module
+ * loader first, ~11 M more instructions on that first request (of ~120 M for a whole bare start).
+ * Only builtins are required through it, so the base path does not matter.
  */
 let connectTls: typeof tls.connect | undefined
 
 function withTls(needed: boolean, connect: Connector): Connector {
   if (!needed) return connect
   return (callback) => {
-    if (connectTls) return connect(callback)
-    import('node:tls').then((loaded) => {
-      connectTls = loaded.connect
-      connect(callback)
-    }, callback)
+    try {
+      connectTls ??= (createRequire('/')('node:tls') as typeof tls).connect
+    } catch (error) {
+      callback(error as Error)
+      return
+    }
+    connect(callback)
   }
 }
 

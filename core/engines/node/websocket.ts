@@ -5,6 +5,7 @@ import type { Exchange, Stop } from '../../exchange'
 import { createExchange } from '../../exchange'
 import type { AccessLogEntry, ForwardPlan, HeaderPair, ProxyConfig } from '../../policy'
 import { errorReply, fromRawHeaders, getHeader, OxyError, planRequest, toClientHeaders } from '../../policy'
+import { withPageBody } from '../with-page-body'
 import { classifyNodeUpstreamError } from './classify-error'
 import { hasBody } from './has-body'
 import { monotonicMs } from './monotonic-ms'
@@ -47,7 +48,12 @@ export function createUpgradeHandler(
     exchange.requestBytes(head.length)
     socket.once('close', () => (exchange.hasResponseStarted() ? exchange.ended() : exchange.clientClosed()))
     if (plan.kind === 'reply') {
-      writeRawReply(socket, exchange.reply(plan))
+      if (!plan.page) writeRawReply(socket, exchange.reply(plan))
+      else
+        withPageBody(plan).then(
+          (local) => writeRawReply(socket, exchange.reply(local)),
+          () => socket.destroy(),
+        )
     } else if (plan.kind === 'call' || !isHandshake(plan, req, headers)) {
       const error = new OxyError('invalid_request', 'Only WebSocket upgrades are supported here.')
       writeRawReply(socket, exchange.reply(errorReply(error, [], plan.logPath)))
