@@ -16,13 +16,24 @@ const delaysUs: number[] = []
 let completed = 0
 let failed = 0
 let settled = 0
+/**
+ * Why streams failed, so that a run says whose failure it was: `noResponse` (an error before any response:
+ * reset, refused, or a handshake the server's listen queue dropped), `status` (not 200), `cut`
+ * (ended by an error after the 200), `unfinished` (still open at DEADLINE_MS).
+ */
+const failures = { noResponse: 0, status: 0, cut: 0, unfinished: 0 }
+
+function fail(kind: keyof typeof failures): void {
+  failures[kind]++
+  failed++
+  finish()
+}
 
 function open(): void {
   const req = http.get(url, { agent: false }, (res) => {
     if (res.statusCode !== 200) {
-      failed++
       res.resume()
-      return finish()
+      return fail('status')
     }
     let carry = ''
     res.setEncoding('utf8')
@@ -39,15 +50,9 @@ function open(): void {
       completed++
       finish()
     })
-    res.on('error', () => {
-      failed++
-      finish()
-    })
+    res.on('error', () => fail('cut'))
   })
-  req.on('error', () => {
-    failed++
-    finish()
-  })
+  req.on('error', () => fail('noResponse'))
 }
 
 function finish(): void {
@@ -60,6 +65,7 @@ function report(): void {
     streams,
     completed,
     failed,
+    failures,
     chunks: delaysUs.length,
     p50Us: percentile(delaysUs, 50),
     p99Us: percentile(delaysUs, 99),
@@ -72,6 +78,7 @@ function report(): void {
 for (let i = 0; i < streams; i++) setTimeout(open, (i * rampMs) / streams)
 // Bounded: a proxy that stalls streams still produces a (failing) result instead of a hang.
 setTimeout(() => {
-  failed += streams - settled
+  failures.unfinished = streams - settled
+  failed += failures.unfinished
   report()
 }, deadlineMs).unref()

@@ -3,7 +3,7 @@ import { peakRssMb } from '../processes'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { record, spread } from '../stats'
-import { oxyLabel, runSseClient, sseCandidates } from './sse'
+import { failedBy, oxyLabel, runSseClient, sseCandidates } from './sse'
 
 export interface SseScaling {
   /** Streams per level, ascending; the main scenario's count is one of them. */
@@ -49,7 +49,7 @@ export async function benchSseScaling(
           record(peaks, `${candidate.name}@${level}`, peak)
           ctx.log(
             `  [3] scaling round ${round + 1} ${candidate.name}, ${level} streams every ${every} ms: ` +
-              `${result.completed}/${level} completed, peak ${peak.toFixed(1)} MB`,
+              `${result.completed}/${level} completed${failedBy(result)}, peak ${peak.toFixed(1)} MB`,
           )
         } finally {
           await proxy.stop()

@@ -29,6 +29,8 @@ export interface SseResult {
 export interface ClientResult {
   readonly completed: number
   readonly failed: number
+  /** Failed streams by why (bench/sse-client.ts). */
+  readonly failures: Record<string, number>
   readonly chunks: number
   readonly p50Us: number
   readonly p99Us: number
@@ -99,7 +101,7 @@ export async function benchSse(ctx: BenchContext): Promise<SseResult> {
         record(p99, name, result.p99Us / 1000)
         failed[name] = (failed[name] ?? 0) + result.failed
         ctx.log(
-          `  [3] round ${round + 1} ${name}: ${result.completed}/${streams} streams, ${result.chunks} chunks, ` +
+          `  [3] round ${round + 1} ${name}: ${result.completed}/${streams} streams${failedBy(result)}, ${result.chunks} chunks, ` +
             `p99 ${(result.p99Us / 1000).toFixed(2)} ms` +
             (proxy ? `, RSS idle ${idle.toFixed(1)} MB, peak ${peak[name]!.at(-1)!.toFixed(1)} MB` : ''),
         )
@@ -125,6 +127,12 @@ export async function benchSse(ctx: BenchContext): Promise<SseResult> {
     failedStreams: failed,
     scaling,
   }
+}
+
+/** ` (failed: 3 noResponse, 1 unfinished)`, or nothing when every stream completed. */
+export function failedBy(result: ClientResult): string {
+  const kinds = Object.entries(result.failures).filter(([, count]) => count > 0)
+  return kinds.length === 0 ? '' : ` (failed: ${kinds.map(([kind, count]) => `${count} ${kind}`).join(', ')})`
 }
 
 export async function runSseClient(

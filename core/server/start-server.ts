@@ -11,6 +11,7 @@ import {
 import { createLazyLimiter } from '../limits/load-limiter'
 import type { ProxyConfig } from '../policy'
 import { errorReply, OxyError } from '../policy'
+import { LISTEN_BACKLOG } from './listen-backlog'
 import type { Logger } from './logger'
 import { trackConnections } from './track-connections'
 
@@ -50,7 +51,8 @@ export async function startServer(config: ProxyConfig, logger: Logger): Promise<
   if (proxy.upgrade) server.on('upgrade', proxy.upgrade)
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket))
 
-  server.listen(config.port, config.host)
+  // A burst of new connections waits in the kernel, not refused, while the server is busy.
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG })
   await whenEmitted(server, 'listening')
   const { address, port } = server.address() as AddressInfo
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
