@@ -27,6 +27,15 @@ describe('planAdmission', () => {
     ])
   })
 
+  it("should move a key's budget to a new counter when its day starts again", () => {
+    const config = limits({ alice: { rpm: 50, tokens_per_day: 5000 } })
+    const day = (ms: number) => planAdmission(config, 'alice', ms)!.counters.map((counter) => counter.key)
+    expect(day(NOW)).toEqual(['oxy:limits:{alice}:rpm', 'oxy:limits:{alice}:tpd:2026-12-01T00'])
+    expect(day(NOW + 86_400_000)).toEqual(['oxy:limits:{alice}:rpm', 'oxy:limits:{alice}:tpd:2026-12-02T00'])
+    expect(planTokenAdds(config, 'alice', NOW, 7)[0]?.key).toBe('oxy:limits:{alice}:tpd:2026-12-01T00')
+    expect(day(NOW)[0]).toBe(day(NOW + 86_400_000)[0])
+  })
+
   it('should give each key its own counters, also under the "*" entry', () => {
     const config = limits({ '*': { rpm: 5 } })
     expect(planAdmission(config, 'a b', NOW)?.counters[0]?.key).toBe('oxy:limits:{a%20b}:rpm')

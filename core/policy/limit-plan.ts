@@ -75,28 +75,18 @@ export function planAdmission(
   if (!limits) return undefined
   const counters: Counter[] = []
   const kinds: CounterKind[] = []
-  const name = encodeURIComponent(keyName ?? DEFAULT_RULE_NAME)
   const budget = budgetPeriod(config.resetUtcHour, nowMs)
+  const keys = counterKeys(keyName, budget.startsAt)
   if (limits.rpm !== undefined) {
-    counters.push({
-      key: `${COUNTER_KEY_PREFIX}{${name}}:rpm`,
-      limit: limits.rpm,
-      windowMs: MINUTE_MS,
-      cost: 1,
-    })
+    counters.push({ key: keys.requests, limit: limits.rpm, windowMs: MINUTE_MS, cost: 1 })
     kinds.push('requests')
   }
   if (limits.tpm !== undefined) {
-    counters.push({ key: tokensKey(name), limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
+    counters.push({ key: keys.tokens, limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
     kinds.push('tokens')
   }
   if (limits.tokensPerDay !== undefined) {
-    counters.push({
-      key: budgetKey(name, budget.startsAt),
-      limit: limits.tokensPerDay,
-      windowMs: budget.endsAt - nowMs,
-      cost: 0,
-    })
+    counters.push({ key: keys.budget, limit: limits.tokensPerDay, windowMs: budget.endsAt - nowMs, cost: 0 })
     kinds.push('budget')
   }
   return { keyName, counters, kinds, budgetResetsAt: budget.endsAt }
@@ -111,12 +101,12 @@ export function planTokenAdds(
 ): CounterAdd[] {
   const limits: KeyLimits | undefined = findKeyLimits(config, keyName)
   if (!limits || !(tokens > 0)) return []
-  const name = encodeURIComponent(keyName ?? DEFAULT_RULE_NAME)
+  const budget = budgetPeriod(config.resetUtcHour, nowMs)
+  const keys = counterKeys(keyName, budget.startsAt)
   const adds: CounterAdd[] = []
-  if (limits.tpm !== undefined) adds.push({ key: tokensKey(name), amount: tokens, windowMs: MINUTE_MS })
+  if (limits.tpm !== undefined) adds.push({ key: keys.tokens, amount: tokens, windowMs: MINUTE_MS })
   if (limits.tokensPerDay !== undefined) {
-    const budget = budgetPeriod(config.resetUtcHour, nowMs)
-    adds.push({ key: budgetKey(name, budget.startsAt), amount: tokens, windowMs: budget.endsAt - nowMs })
+    adds.push({ key: keys.budget, amount: tokens, windowMs: budget.endsAt - nowMs })
   }
   return adds
 }
@@ -200,6 +190,40 @@ function tokensKey(name: string): string {
 }
 
 /** The day's start as text, formatted once a day rather than per request. */
+/** A key's counter names, the same string objects on every request (a map hashes each once). */
+interface CounterKeys {
+  readonly requests: string
+  readonly tokens: string
+  /** The daily budget's counter, for the period that starts at `budgetStartsAt`. */
+  budget: string
+  budgetStartsAt: number
+}
+
+/** Names come from OXY_ACCESS_KEYS (or the `*` rule): a few; the bound is only a guard. */
+const MAX_CACHED_KEY_NAMES = 10_000
+const counterKeysByName = new Map<string, CounterKeys>()
+
+function counterKeys(keyName: string | undefined, budgetStartsAt: number): CounterKeys {
+  const ruleName = keyName ?? DEFAULT_RULE_NAME
+  const name = encodeURIComponent(ruleName)
+  let keys = counterKeysByName.get(ruleName)
+  if (!keys) {
+    if (counterKeysByName.size >= MAX_CACHED_KEY_NAMES) counterKeysByName.clear()
+    keys = {
+      requests: `${COUNTER_KEY_PREFIX}{${name}}:rpm`,
+      tokens: tokensKey(name),
+      budget: '',
+      budgetStartsAt: Number.NaN,
+    }
+    counterKeysByName.set(ruleName, keys)
+  }
+  if (keys.budgetStartsAt !== budgetStartsAt) {
+    keys.budget = budgetKey(name, budgetStartsAt)
+    keys.budgetStartsAt = budgetStartsAt
+  }
+  return keys
+}
+
 let lastDay = { startsAt: Number.NaN, text: '' }
 
 /** The period's start in the key: a new period is a new counter, so nothing needs resetting. */
