@@ -5,6 +5,7 @@ import { startEndlessAnswer } from './endless-answer'
 import { functionUrlEvent } from './lambda-events'
 import { LAMBDA_TARGETS, useLambdaTarget } from './lambda-targets'
 import { sleep } from './log-lines'
+import { waitFor } from './raw-post'
 import { AUTH, SECRET_ENV } from './secrets'
 import { createTally } from './tally'
 import { HTTP_TARGETS, useHttpTargets } from './targets'
@@ -24,11 +25,6 @@ beforeAll(async () => {
   endless = await startEndlessAnswer()
 })
 afterAll(() => endless?.close())
-
-async function waitFor(ready: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!ready() && Date.now() < deadline) await sleep(20)
-}
 
 /** Asks, hangs up while the answer trickles in, and expects the upstream call to end. */
 async function checkClientLeaves(url: string): Promise<void> {

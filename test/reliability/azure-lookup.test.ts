@@ -1,11 +1,10 @@
-import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_MODEL_LOOKUP_HELD_BYTES } from '../../core'
 import type { FakeOpenAI } from '../fake-openai'
 import { startFakeOpenAI } from '../fake-openai'
 import { sleep } from './log-lines'
 import { rssBytes } from './proc-stats'
-import { AUTH_LINE } from './secrets'
+import { openPost, statusOf, waitFor } from './raw-post'
 import { createTally } from './tally'
 import { HTTP_TARGETS, useHttpTargets } from './targets'
 
@@ -25,40 +24,6 @@ beforeAll(async () => {
 })
 afterAll(() => upstream?.close())
 
-interface OpenRequest {
-  /** Everything the proxy sent back so far. */
-  text(): string
-  /** The socket errors met so far (a reset shows here when no reply does). */
-  errors(): string[]
-  send(bytes: string): void
-  close(): void
-}
-
-/** Starts a POST whose body is `length` bytes long and sends `first` of it. */
-function openPost(port: number, length: number, first: string): OpenRequest {
-  const socket = net.connect(port, '127.0.0.1')
-  let text = ''
-  const errors: string[] = []
-  socket.on('data', (chunk: Buffer) => {
-    text += chunk.toString('latin1')
-  })
-  socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message))
-  socket.write(
-    `POST /v1/chat/completions HTTP/1.1\r\nHost: oxy.test\r\n${AUTH_LINE}Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${first}`,
-  )
-  return {
-    text: () => text,
-    errors: () => errors,
-    send: (bytes) => socket.write(bytes),
-    close: () => socket.destroy(),
-  }
-}
-
-async function waitFor(ready: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!ready() && Date.now() < deadline) await sleep(20)
-}
-
 /** Polls until `read()` has not changed for `steadyMs` (bounded by `ms`). */
 async function waitForSteady(read: () => number, steadyMs: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms
@@ -73,8 +38,6 @@ async function waitForSteady(read: () => number, steadyMs: number, ms: number): 
     }
   }
 }
-
-const status = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]) || undefined
 
 for (const name of HTTP_TARGETS) {
   describe(`azure model lookup: ${name}`, () => {
@@ -94,12 +57,12 @@ for (const name of HTTP_TARGETS) {
           await waitFor(() => upstream.received.length > before)
           const reached = upstream.received.slice(before).map((request) => request.url)
           post.send(tail)
-          await waitFor(() => status(post.text()) !== undefined)
+          await waitFor(() => statusOf(post.text()) !== undefined)
           post.close()
           expect(reached, 'nothing reached the upstream before the body ended').toEqual([
             '/openai/deployments/mini/chat/completions?api-version=2024-10-21',
           ])
-          expect(status(post.text())).toBe(200)
+          expect(statusOf(post.text())).toBe(200)
         })
 
         await tally.check(`${CONCURRENT} bodies of 8 MB with the model last`, async () => {
@@ -110,24 +73,24 @@ for (const name of HTTP_TARGETS) {
             openPost(target.port, BODY_BYTES, `${prefix}${pad}"`),
           )
           // Everything but the model has been sent: the proxy holds what it has read.
-          const refusals = () => posts.filter((post) => status(post.text()) === 503).length
+          const refusals = () => posts.filter((post) => statusOf(post.text()) === 503).length
           const held = Math.floor(MAX_MODEL_LOOKUP_HELD_BYTES / BODY_BYTES)
           await waitFor(() => refusals() >= CONCURRENT - held - 1, 40_000)
           await waitForSteady(refusals, 500, 5_000)
           const rssGrowth = (await rssBytes(target.pid)) - rssBefore
-          const refused = posts.filter((post) => status(post.text()) === 503)
+          const refused = posts.filter((post) => statusOf(post.text()) === 503)
           task.meta.measured = {
             ...task.meta.measured,
             [`${name} rss growth`]: rssGrowth,
             refused: refused.length,
           }
-          for (const post of posts) if (status(post.text()) === undefined) post.send(MODEL_LAST)
-          await waitFor(() => posts.every((post) => status(post.text()) !== undefined), 40_000)
+          for (const post of posts) if (statusOf(post.text()) === undefined) post.send(MODEL_LAST)
+          await waitFor(() => posts.every((post) => statusOf(post.text()) !== undefined), 40_000)
           for (const post of posts) post.close()
           expect(refused.length).toBeGreaterThanOrEqual(CONCURRENT - held - 1)
           for (const post of refused) expect(post.text()).toContain('"code":"model_lookup_busy"')
           // Neither the 200 nor the 503: shown with what came back, to tell a runtime's error from oxy's.
-          const unexpected = posts.filter((post) => ![200, 503].includes(status(post.text()) ?? 0))
+          const unexpected = posts.filter((post) => ![200, 503].includes(statusOf(post.text()) ?? 0))
           expect(
             unexpected.map((post) => post.text().slice(-300) || `no reply; socket errors: ${post.errors()}`),
           ).toEqual([])

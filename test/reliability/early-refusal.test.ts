@@ -1,9 +1,7 @@
-import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeOpenAI } from '../fake-openai'
 import { startFakeOpenAI } from '../fake-openai'
-import { sleep } from './log-lines'
-import { AUTH_LINE } from './secrets'
+import { openPost, statusOf, waitFor } from './raw-post'
 import { createTally } from './tally'
 import { HTTP_TARGETS, useHttpTargets } from './targets'
 
@@ -31,13 +29,6 @@ beforeAll(async () => {
 })
 afterAll(() => upstream?.close())
 
-const status = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]) || undefined
-
-async function waitFor(ready: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!ready() && Date.now() < deadline) await sleep(20)
-}
-
 interface Refused {
   readonly text: string
   /** The socket errors the client met while it sent the rest of its body and closed. */
@@ -46,24 +37,13 @@ interface Refused {
 
 /** Sends the start of a body whose model is refused, waits for the refusal, then sends the rest. */
 async function uploadPastRefusal(port: number): Promise<Refused> {
-  // Half-open: the client, not Node, decides when it stops sending.
-  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })
-  let text = ''
-  const errors: string[] = []
-  socket.on('data', (chunk: Buffer) => {
-    text += chunk.toString('latin1')
-  })
-  socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message))
-  const closed = new Promise((resolve) => socket.once('close', resolve))
-  socket.write(
-    `POST /v1/chat/completions HTTP/1.1\r\nHost: oxy.test\r\n${AUTH_LINE}Content-Type: application/json\r\nContent-Length: ${BODY_BYTES}\r\n\r\n${HEAD}`,
-  )
-  await waitFor(() => status(text) !== undefined, 10_000)
-  socket.end('x'.repeat(BODY_BYTES - HEAD.length - TAIL.length) + TAIL)
-  const timer = setTimeout(() => socket.destroy(new Error('not closed within 20 s')), 20_000)
-  await closed
+  const post = openPost(port, BODY_BYTES, HEAD, true)
+  await waitFor(() => statusOf(post.text()) !== undefined, 10_000)
+  post.end('x'.repeat(BODY_BYTES - HEAD.length - TAIL.length) + TAIL)
+  const timer = setTimeout(() => post.close('not closed within 20 s'), 20_000)
+  await post.closed
   clearTimeout(timer)
-  return { text, errors }
+  return { text: post.text(), errors: post.errors() }
 }
 
 for (const name of HTTP_TARGETS) {
@@ -82,7 +62,7 @@ for (const name of HTTP_TARGETS) {
           const refused = await uploadPastRefusal(target.port)
           if (!RESETS_UNREAD_BODY.has(name))
             expect(refused.errors, 'the connection was reset while the client sent its body').toEqual([])
-          expect(status(refused.text)).toBe(404)
+          expect(statusOf(refused.text)).toBe(404)
           expect(refused.text).toContain('"code":"unknown_model"')
           expect(upstream.received.length).toBe(before)
         })

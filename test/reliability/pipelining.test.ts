@@ -8,6 +8,7 @@ import type { CountingUpstream } from './counting-upstream'
 import { startCountingUpstream } from './counting-upstream'
 import { sleep } from './log-lines'
 import { rawExchange } from './raw-exchange'
+import { waitFor } from './raw-post'
 import { AUTH, AUTH_LINE, SECRET_ENV } from './secrets'
 import { createTally } from './tally'
 import { useHttpTargets } from './targets'
@@ -63,12 +64,6 @@ function sendPipelined(port: number, paths: readonly string[]): Promise<string> 
     socket.on('close', finish)
     socket.write(pipelined(paths))
   })
-}
-
-/** Polls, boundedly, until `ready()` holds. */
-async function waitFor(ready: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!ready() && Date.now() < deadline) await sleep(10)
 }
 
 async function checkPipelining(
