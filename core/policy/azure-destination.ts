@@ -3,8 +3,6 @@ import type { ProxyConfig } from './config'
 import type { OxyError } from './errors'
 import { isOxyError } from './errors'
 import { createModelFinder } from './find-model'
-import type { HeaderList } from './header-list'
-import { getHeader } from './header-list'
 import { readWholeBodyModel } from './model-reader'
 import type { BodyChoice, LocalReply, ModelBodyChoice } from './plan-request'
 import type { Route } from './routes'
@@ -23,7 +21,7 @@ export function azureDestination(
   route: Route,
   routedPath: string,
   query: string,
-  headers: HeaderList,
+  contentType: string | undefined,
   config: ProxyConfig,
   fail: (error: OxyError) => LocalReply,
 ): Destination | 'models' {
@@ -34,7 +32,6 @@ export function azureDestination(
   if (azurePath.kind === 'passthrough') {
     return { upstreamPath: upstream.basePath + withApiVersion(azurePath.path, query, azure.apiVersion) }
   }
-  const contentType = getHeader(headers, 'content-type')
   const maxBytes = Math.min(config.maxBodyBytes ?? MAX_MODEL_LOOKUP_BODY_BYTES, MAX_MODEL_LOOKUP_BODY_BYTES)
   const toPath = (model: string | undefined) =>
     upstream.basePath + azureDeploymentPath(azure, model, azurePath.operation, query)

@@ -165,11 +165,12 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
   if (route.upstreamKey !== undefined)
     headers = withUpstreamKey(headers, route.upstreamKey, route.credentialStyle)
   else if (route.azure) headers = bearerToApiKey(headers)
+  const contentType = getHeader(request.headers, 'content-type')
   let destination: Destination = {
     upstreamPath: upstream.basePath + routedPath + (target.query ? `?${target.query}` : ''),
   }
   if (route.azure) {
-    const azure = azureDestination(route, routedPath, target.query, request.headers, config, fail)
+    const azure = azureDestination(route, routedPath, target.query, contentType, config, fail)
     if (azure === 'models') return jsonReply(200, azureModelList(route.azure), corsHeaders, path)
     destination = azure
   }
@@ -184,7 +185,7 @@ export function planRequest(request: IncomingRequest, config: ProxyConfig): Requ
     keyName,
     route,
     model: modelFromPath(routedPath),
-    contentType: getHeader(request.headers, 'content-type'),
+    contentType,
     choosePathByBody: destination.choosePathByBody,
   }
   return withGateway(plan, config, request.headers)
