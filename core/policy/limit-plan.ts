@@ -192,6 +192,8 @@ function tokensKey(name: string): string {
 /** The day's start as text, formatted once a day rather than per request. */
 /** A key's counter names, the same string objects on every request (a map hashes each once). */
 interface CounterKeys {
+  /** The key's name as it sits in its counters' names (URI-encoded). */
+  readonly name: string
   readonly requests: string
   readonly tokens: string
   /** The daily budget's counter, for the period that starts at `budgetStartsAt`. */
@@ -205,11 +207,12 @@ const counterKeysByName = new Map<string, CounterKeys>()
 
 function counterKeys(keyName: string | undefined, budgetStartsAt: number): CounterKeys {
   const ruleName = keyName ?? DEFAULT_RULE_NAME
-  const name = encodeURIComponent(ruleName)
   let keys = counterKeysByName.get(ruleName)
   if (!keys) {
     if (counterKeysByName.size >= MAX_CACHED_KEY_NAMES) counterKeysByName.clear()
+    const name = encodeURIComponent(ruleName)
     keys = {
+      name,
       requests: `${COUNTER_KEY_PREFIX}{${name}}:rpm`,
       tokens: tokensKey(name),
       budget: '',
@@ -218,7 +221,7 @@ function counterKeys(keyName: string | undefined, budgetStartsAt: number): Count
     counterKeysByName.set(ruleName, keys)
   }
   if (keys.budgetStartsAt !== budgetStartsAt) {
-    keys.budget = budgetKey(name, budgetStartsAt)
+    keys.budget = budgetKey(keys.name, budgetStartsAt)
     keys.budgetStartsAt = budgetStartsAt
   }
   return keys

@@ -21,7 +21,6 @@ function somaxconn(): number {
 /** Opens `count` connections; resolves with those whose handshake completed within `waitMs`. */
 function connectMany(port: number, count: number, waitMs: number): Promise<net.Socket[]> {
   return new Promise((resolve) => {
-    const sockets: net.Socket[] = []
     const connected: net.Socket[] = []
     const done = () => {
       clearTimeout(timer)
@@ -30,7 +29,6 @@ function connectMany(port: number, count: number, waitMs: number): Promise<net.S
     const timer = setTimeout(done, waitMs)
     for (let i = 0; i < count; i++) {
       const socket = net.connect(port, '127.0.0.1')
-      sockets.push(socket)
       socket.once('connect', () => {
         connected.push(socket)
         if (connected.length === count) done()
