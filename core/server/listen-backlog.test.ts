@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { statusOf } from '../../test/reliability/raw-post'
 import { killSpawned, spawnMain } from '../../test/spawn-main'
 import { HEALTH_PATH } from '../policy'
 
@@ -46,10 +47,7 @@ function askHealth(socket: net.Socket): Promise<number | undefined> {
     socket.on('data', (chunk: string) => {
       text += chunk
     })
-    socket.once('close', () => {
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]
-      resolve(status ? Number(status) : undefined)
-    })
+    socket.once('close', () => resolve(statusOf(text)))
     socket.write(`GET ${HEALTH_PATH} HTTP/1.1\r\nHost: oxy.test\r\nConnection: close\r\n\r\n`)
   })
 }
