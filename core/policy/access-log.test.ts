@@ -35,4 +35,31 @@ describe('formatAccessLog', () => {
     expect(Object.keys(line)).not.toContain('key')
     expect(Object.keys(line)).not.toContain('prompt_tokens')
   })
+
+  it('should stay one line of JSON whatever the client put in the path and the model', () => {
+    const path = '/v1/"quoted"\\back\nline\u0000\u2028ünï'
+    const model = 'gpt-"4o"\r\n{"status":500}'
+    const text = formatAccessLog({ ...base, path, model }, NOW)
+    expect(text).not.toMatch(/[\n\r]/)
+    expect(JSON.parse(text)).toMatchObject({ path, model, status: 200 })
+  })
+
+  it('should write a failed exchange as a warning with its error code and no upstream time', () => {
+    const line = JSON.parse(
+      formatAccessLog({ ...base, status: 502, upstreamMs: undefined, error: 'upstream_unreachable' }, NOW),
+    )
+    expect(line).toMatchObject({ level: 'warn', error: 'upstream_unreachable', upstream_ms: null })
+  })
+
+  it('should write a number that is not finite as null, so the line stays JSON', () => {
+    const line = JSON.parse(formatAccessLog({ ...base, totalMs: Number.NaN, bytesOut: Infinity }, NOW))
+    expect(line).toMatchObject({ ms: null, bytes_out: null, bytes_in: 10 })
+  })
+
+  it('should stamp the time of writing when no time is given', () => {
+    const before = Date.now()
+    const stamped = Date.parse(JSON.parse(formatAccessLog(base)).time)
+    expect(stamped).toBeGreaterThanOrEqual(before)
+    expect(stamped).toBeLessThanOrEqual(Date.now())
+  })
 })

@@ -26,28 +26,45 @@ export interface AccessLogEntry {
   readonly completionTokens?: number | undefined
 }
 
-export function formatAccessLog(entry: AccessLogEntry, now: Date = new Date()): string {
-  // Built field by field, not spread: one line per request, on the hot path.
-  const line: Record<string, string | number | null> = {
-    time: now.toISOString(),
-    level: entry.error ? 'warn' : 'info',
-    msg: 'request',
-    method: entry.method,
-    path: entry.path,
-    status: entry.status,
-    upstream_ms: entry.upstreamMs === undefined ? null : round(entry.upstreamMs),
-    ms: round(entry.totalMs),
-    bytes_in: entry.bytesIn,
-    bytes_out: entry.bytesOut,
-  }
-  if (entry.error) line.error = entry.error
-  if (entry.key !== undefined) line.key = entry.key
-  if (entry.model !== undefined) line.model = entry.model
-  if (entry.promptTokens !== undefined) line.prompt_tokens = entry.promptTokens
-  if (entry.completionTokens !== undefined) line.completion_tokens = entry.completionTokens
-  return JSON.stringify(line)
+/**
+ * The line, written out by hand rather than through an object and JSON.stringify (one line per
+ * request, on the hot path: about a third of the cost). Every string a client chose (method,
+ * path, model) goes through JSON.stringify, so quotes and control characters are escaped.
+ */
+export function formatAccessLog(entry: AccessLogEntry, now?: Date): string {
+  let line = `{"time":"${now ? now.toISOString() : isoNow()}","level":"${entry.error ? 'warn' : 'info'}","msg":"request"`
+  line += `,"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${number(entry.status)}`
+  line += `,"upstream_ms":${entry.upstreamMs === undefined ? 'null' : number(round(entry.upstreamMs))}`
+  line += `,"ms":${number(round(entry.totalMs))},"bytes_in":${number(entry.bytesIn)},"bytes_out":${number(entry.bytesOut)}`
+  if (entry.error) line += `,"error":${JSON.stringify(entry.error)}`
+  if (entry.key !== undefined) line += `,"key":${JSON.stringify(entry.key)}`
+  if (entry.model !== undefined) line += `,"model":${JSON.stringify(entry.model)}`
+  if (entry.promptTokens !== undefined) line += `,"prompt_tokens":${number(entry.promptTokens)}`
+  if (entry.completionTokens !== undefined) line += `,"completion_tokens":${number(entry.completionTokens)}`
+  return `${line}}`
 }
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10
+}
+
+/** As JSON.stringify writes a number: a non-finite one is null, so the line stays JSON. */
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null'
+}
+
+let isoMs = Number.NaN
+let isoText = ''
+
+/**
+ * The time now as ISO 8601, formatted once per millisecond: toISOString costs more than the
+ * rest of the line, and under load many lines share a millisecond.
+ */
+function isoNow(): string {
+  const ms = Date.now()
+  if (ms !== isoMs) {
+    isoMs = ms
+    isoText = new Date(ms).toISOString()
+  }
+  return isoText
 }

@@ -1,21 +1,26 @@
 import type { AccessLogEntry, LogFormat } from '../policy'
 import { formatAccessLog } from '../policy'
+import { batchLines } from './batch-lines'
 
 export interface Logger {
   access(entry: AccessLogEntry): void
   event(level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void
 }
 
-/** JSON lines on stdout, which every platform here collects (function log services, docker logs, journald). */
-export function createLogger(format: LogFormat, write: (line: string) => void = writeStdout): Logger {
+/**
+ * JSON lines on stdout, which every platform here collects (function log services, docker logs,
+ * journald), written once per turn of the event loop (batch-lines.ts).
+ */
+export function createLogger(format: LogFormat, write?: (line: string) => void): Logger {
   if (format === 'off') return { access() {}, event() {} }
+  const out = write ?? batchLines(writeStdout)
   return {
-    access: (entry) => write(formatAccessLog(entry)),
+    access: (entry) => out(formatAccessLog(entry)),
     event: (level, msg, fields = {}) =>
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })),
+      out(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })),
   }
 }
 
-function writeStdout(line: string): void {
-  process.stdout.write(`${line}\n`)
+function writeStdout(text: string): void {
+  process.stdout.write(text)
 }
