@@ -1,3 +1,4 @@
+import type { GatewayKind } from './gateway'
 import type { BaselineKind } from './launch'
 import { BASELINE_NAMES } from './launch'
 import type { BenchResults } from './results'
@@ -86,6 +87,26 @@ export function renderTargets(r: BenchResults): string {
   )
   gatewayRow('oxy-limits', `per-key limits, in memory ≥ ${T.limitsOverPlain}× plain req/s`, T.limitsOverPlain)
   gatewayRow('oxy-limits-redis', 'per-key limits, local Redis: reported')
+  const overLogged = (kind: GatewayKind) => ratios[`${PROXY_LABELS[kind]} / ${PROXY_LABELS['oxy-log']}`]
+  for (const [kind, label] of [
+    ['oxy-gateway', 'gateway mode'],
+    ['oxy-limits', 'per-key limits, in memory'],
+  ] as const) {
+    const ratio = overLogged(kind)
+    if (ratio)
+      rows.push([
+        `3. ${label} ÷ plain writing the same JSON log: reported`,
+        cell(ratio, 2, '× logged'),
+        'reported',
+      ])
+  }
+  const logCost = ratios[`${PROXY_LABELS['oxy-log']} / oxy`]
+  if (logCost)
+    rows.push([
+      '3. plain with the JSON log to a file ÷ plain, log off: reported',
+      cell(logCost, 2, '× plain'),
+      'reported',
+    ])
   const overNginx = ratios[`oxy / ${PROXY_LABELS.nginx}`]
   rows.push([
     `4. small JSON, 64 conns: ≥ ${T.throughputOverNginx}× nginx (1 worker), one process`,

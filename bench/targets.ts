@@ -18,11 +18,12 @@ export interface Endpoint {
 }
 
 export type PeerKind = 'http-proxy' | 'fastify-proxy' | 'nginx'
-export type ProxyKind = 'oxy' | 'oxy-cluster' | GatewayKind | PeerKind
+export type ProxyKind = 'oxy' | 'oxy-cluster' | 'oxy-log' | GatewayKind | PeerKind
 
 export const PROXY_LABELS: Record<ProxyKind, string> = {
   oxy: 'oxy',
   'oxy-cluster': 'oxy (OXY_WORKERS=auto)',
+  'oxy-log': 'oxy, JSON log to a file',
   'oxy-gateway': 'oxy gateway',
   'oxy-limits': 'oxy limits (in memory)',
   'oxy-limits-redis': 'oxy limits (Redis)',
@@ -101,6 +102,12 @@ export async function startProxy(
       }
       if (kind === 'oxy-cluster') env.OXY_WORKERS = 'auto'
       return startNode(PROXY_LABELS[kind], bundles.oxy, env, port)
+    }
+    case 'oxy-log': {
+      // Plain pass-through with the default log, written where gateway mode writes it: what the
+      // gateway costs beyond the log line both write.
+      const env = { OXY_HOST: '127.0.0.1', OXY_PORT: String(port), OXY_TARGET: target, OXY_LOG: 'json' }
+      return startNode(PROXY_LABELS[kind], bundles.oxy, env, port, path.join(workDir, `${kind}-${port}.log`))
     }
     case 'oxy-gateway':
     case 'oxy-limits':

@@ -11,7 +11,10 @@ export interface ThroughputResult {
   readonly connections: number
   /** req/s per endpoint label, `direct` being the upstream without a proxy. */
   readonly rps: Record<string, Spread>
-  /** oxy (and the cluster) over each peer, and gateway modes over plain oxy, per round. */
+  /**
+   * oxy (and the cluster) over each peer, and gateway modes over plain oxy (log off) and over
+   * plain oxy writing the same JSON log, per round.
+   */
   readonly ratios: Record<string, Spread>
   /** Gateway modes this build cannot run, and why. */
   readonly skipped: Partial<Record<GatewayKind, string>>
@@ -42,6 +45,7 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
   const kinds: ProxyKind[] = [
     'oxy',
     'oxy-cluster',
+    ...(gatewayKinds.length > 0 ? (['oxy-log'] as const) : []),
     ...gatewayKinds,
     ...PEERS.filter((k) => ctx.proxies.includes(k)),
   ]
@@ -76,7 +80,10 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
     }
 
     const latencyEndpoints = endpoints.filter(
-      (endpoint) => endpoint.name !== PROXY_LABELS['oxy-cluster'] && !gatewayNames.has(endpoint.name),
+      (endpoint) =>
+        endpoint.name !== PROXY_LABELS['oxy-cluster'] &&
+        endpoint.name !== PROXY_LABELS['oxy-log'] &&
+        !gatewayNames.has(endpoint.name),
     )
     const p50: Record<string, number[]> = {}
     const p99: Record<string, number[]> = {}
@@ -124,10 +131,14 @@ function throughputRatios(rps: Record<string, number[]>): Record<string, Spread>
     ratios[`oxy cluster / ${PROXY_LABELS[peer]}`] = ratioSpread(cluster, peerRps)
   }
   ratios['oxy cluster / oxy'] = ratioSpread(cluster, oxy)
+  const logged = rps[PROXY_LABELS['oxy-log']]
   for (const kind of ['oxy-gateway', 'oxy-limits', 'oxy-limits-redis'] as const) {
     const series = rps[PROXY_LABELS[kind]]
-    if (series) ratios[`${PROXY_LABELS[kind]} / oxy`] = ratioSpread(series, oxy)
+    if (!series) continue
+    ratios[`${PROXY_LABELS[kind]} / oxy`] = ratioSpread(series, oxy)
+    if (logged) ratios[`${PROXY_LABELS[kind]} / ${PROXY_LABELS['oxy-log']}`] = ratioSpread(series, logged)
   }
+  if (logged) ratios[`${PROXY_LABELS['oxy-log']} / oxy`] = ratioSpread(logged, oxy)
   return ratios
 }
 
