@@ -1,4 +1,4 @@
-import { concatBytes, latin1Bytes, latin1Text } from './bytes'
+import { concatBytes } from './bytes'
 /**
  * Token usage read from a response as its bytes pass, without changing, delaying or keeping the
  * stream. Upstreams report usage in a few shapes, all mapped to OpenAI's two names:
@@ -20,7 +20,7 @@ export const USAGE_TAIL_BYTES = 64 * 1024
 /** An SSE line longer than this (a Responses API `response.completed` of a very long answer) is skipped. */
 export const USAGE_LINE_MAX_BYTES = 1024 * 1024
 
-type RawUsage = Record<string, number>
+type RawUsage = Partial<Record<(typeof FIELDS)[number], number>>
 const FIELDS = [
   'prompt_tokens',
   'completion_tokens',
@@ -192,28 +192,32 @@ function mentionsUsage(chunk: Uint8Array, from: number, to: number): boolean {
 
 /** A JSON answer that comes in one chunk this small is kept as text, not copied into a buffer. */
 const SMALL_JSON_BYTES = 4096
+const NO_BYTES = new Uint8Array(0)
+const encoder = new TextEncoder()
+
 
 /**
  * Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer, grown only as far as the
  * body needs; parses them at the end. Most JSON answers are a few hundred bytes in one chunk:
- * those are kept as text (latin1, one char per byte: usage is numbers, and multi-byte UTF-8
- * never forms a quote or a backslash), which costs no buffer of their own.
+ * those are kept as the text they will be parsed as, which costs no buffer of their own.
  */
 class JsonUsageScanner implements UsageScanner {
-  private buffer = new Uint8Array(0)
+  private buffer = NO_BYTES
   private length = 0
   private total = 0
   private small: string | undefined
 
   push(chunk: Uint8Array): void {
     if (this.total === 0 && this.small === undefined && chunk.length <= SMALL_JSON_BYTES) {
-      this.small = latin1Text(chunk)
+      this.small = decoder.decode(chunk)
       return
     }
     if (this.small !== undefined) {
+      // Its bytes again. A character the chunk cut in two came back as U+FFFD, inside a string:
+      // every character JSON's structure uses is ASCII, so the usage read is the same.
       const text = this.small
       this.small = undefined
-      this.pushBytes(latin1Bytes(text))
+      this.pushBytes(encoder.encode(text))
     }
     this.pushBytes(chunk)
   }
@@ -261,11 +265,15 @@ class JsonUsageScanner implements UsageScanner {
 /** Where each API puts usage in an event or body. */
 function mergeEvent(raw: RawUsage, event: unknown): void {
   if (!isObject(event)) return
-  for (const holder of [event, event.response, event.message]) {
-    if (!isObject(holder)) continue
-    if (isObject(holder.usage)) mergeUsage(raw, holder.usage)
-    if (isObject(holder.usageMetadata)) mergeUsage(raw, holder.usageMetadata)
-  }
+  mergeHolder(raw, event)
+  mergeHolder(raw, event.response)
+  mergeHolder(raw, event.message)
+}
+
+function mergeHolder(raw: RawUsage, holder: unknown): void {
+  if (!isObject(holder)) return
+  if (isObject(holder.usage)) mergeUsage(raw, holder.usage)
+  if (isObject(holder.usageMetadata)) mergeUsage(raw, holder.usageMetadata)
 }
 
 /** Later reports win field by field: Anthropic's message_delta carries the final output count. */
@@ -277,18 +285,20 @@ function mergeUsage(raw: RawUsage, usage: Record<string, unknown>): void {
 }
 
 function toTokenUsage(raw: RawUsage): TokenUsage | undefined {
-  const sum = (...fields: (typeof FIELDS)[number][]) => {
-    const present = fields.filter((field) => raw[field] !== undefined)
-    return present.length === 0 ? undefined : present.reduce((total, field) => total + raw[field]!, 0)
-  }
   const promptTokens =
-    sum('prompt_tokens') ??
-    sum('input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens') ??
-    sum('promptTokenCount')
+    raw.prompt_tokens ??
+    sum(raw.input_tokens, raw.cache_creation_input_tokens, raw.cache_read_input_tokens) ??
+    raw.promptTokenCount
   const completionTokens =
-    sum('completion_tokens') ?? sum('output_tokens') ?? sum('candidatesTokenCount', 'thoughtsTokenCount')
+    raw.completion_tokens ?? raw.output_tokens ?? sum(raw.candidatesTokenCount, raw.thoughtsTokenCount)
   if (promptTokens === undefined && completionTokens === undefined) return undefined
   return { promptTokens, completionTokens }
+}
+
+/** The sum of the counts reported; undefined when none was. */
+function sum(a: number | undefined, b: number | undefined, c?: number): number | undefined {
+  if (a === undefined && b === undefined && c === undefined) return undefined
+  return (a ?? 0) + (b ?? 0) + (c ?? 0)
 }
 
 /**
