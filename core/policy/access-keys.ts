@@ -1,5 +1,5 @@
 import { constantTimeEqual } from './constant-time'
-import { TOKEN_HEADERS } from './credentials'
+import { presentedToken, tokenHeaderName } from './credentials'
 import { ConfigError } from './errors'
 import type { HeaderList } from './header-list'
 import { splitSecretList } from './key-list'
@@ -91,9 +91,9 @@ export function identifyAccessKey(headers: HeaderList, keys: readonly AccessKey[
   let found: AccessKey | undefined
   const matched = new Set<string>()
   for (const [name, value] of headers) {
-    const lower = name.toLowerCase()
-    if (!TOKEN_HEADERS.includes(lower)) continue
-    const token = lower === 'authorization' ? value.replace(/^Bearer\s+/i, '') : value.trim()
+    const lower = tokenHeaderName(name)
+    if (lower === undefined) continue
+    const token = presentedToken(lower, value)
     for (const key of keys) {
       if (constantTimeEqual(token, key.token)) {
         found ??= key

@@ -26,6 +26,22 @@ export function credentialStyleFor(hostname: string): CredentialStyle {
 
 /** Headers that carry the key of an API call, as SDKs send keys; also where access tokens go. */
 export const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-api-key']
+const TOKEN_HEADER_LENGTHS = new Set(TOKEN_HEADERS.map((name) => name.length))
+
+/**
+ * The lower-case name of a header that carries a token, or undefined. Every request's every
+ * header is asked, and almost none is one: its length rules it out before it is lower-cased.
+ */
+export function tokenHeaderName(name: string): string | undefined {
+  if (!TOKEN_HEADER_LENGTHS.has(name.length)) return undefined
+  const lower = name.toLowerCase()
+  return TOKEN_HEADERS.includes(lower) ? lower : undefined
+}
+
+/** The token a credential header carries: what follows `Bearer ` in Authorization, else the value. */
+export function presentedToken(lowerName: string, value: string): string {
+  return lowerName === 'authorization' ? value.replace(/^Bearer\s+/i, '') : value.trim()
+}
 
 /**
  * Finds a valid access token among the request's credential headers. Every candidate is
@@ -36,9 +52,9 @@ export const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-
 export function findAccessToken(headers: HeaderList, accessKeys: readonly string[]): Set<string> | undefined {
   const matched = new Set<string>()
   for (const [name, value] of headers) {
-    const lower = name.toLowerCase()
-    if (!TOKEN_HEADERS.includes(lower)) continue
-    const token = lower === 'authorization' ? value.replace(/^Bearer\s+/i, '') : value.trim()
+    const lower = tokenHeaderName(name)
+    if (lower === undefined) continue
+    const token = presentedToken(lower, value)
     let valid = false
     for (const key of accessKeys) valid = constantTimeEqual(token, key) || valid
     if (valid) matched.add(lower)

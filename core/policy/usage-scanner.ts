@@ -195,7 +195,6 @@ const SMALL_JSON_BYTES = 4096
 const NO_BYTES = new Uint8Array(0)
 const encoder = new TextEncoder()
 
-
 /**
  * Keeps the last USAGE_TAIL_BYTES of the body in one reused buffer, grown only as far as the
  * body needs; parses them at the end. Most JSON answers are a few hundred bytes in one chunk:
