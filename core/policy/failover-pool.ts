@@ -83,8 +83,9 @@ export class FailoverPool {
  */
 export class AttemptQueue {
   private index = 0
-  private readonly skipKeys = new Set<number | undefined>()
-  private readonly skipTargets = new Set<number>()
+  /** Made on the first failure: most requests succeed at their first attempt. */
+  private skipKeys: Set<number | undefined> | undefined
+  private skipTargets: Set<number> | undefined
 
   constructor(
     private readonly pool: FailoverPool,
@@ -96,8 +97,7 @@ export class AttemptQueue {
     if (this.index > 0 && this.deadline !== undefined && now >= this.deadline) return undefined
     while (this.index < this.attempts.length) {
       const attempt = this.attempts[this.index++]!
-      if (this.skipKeys.has(attempt.key) || this.skipTargets.has(attempt.target)) continue
-      return attempt
+      if (!this.skips(attempt)) return attempt
     }
     return undefined
   }
@@ -105,9 +105,12 @@ export class AttemptQueue {
   /** Whether an attempt after this one is possible: if not, the caller relays this answer untouched. */
   hasMore(now: number): boolean {
     if (this.deadline !== undefined && now >= this.deadline) return false
-    return this.attempts
-      .slice(this.index)
-      .some((attempt) => !this.skipKeys.has(attempt.key) && !this.skipTargets.has(attempt.target))
+    for (let i = this.index; i < this.attempts.length; i++) if (!this.skips(this.attempts[i]!)) return true
+    return false
+  }
+
+  private skips(attempt: Attempt): boolean {
+    return this.skipKeys?.has(attempt.key) === true || this.skipTargets?.has(attempt.target) === true
   }
 
   /** Reports a failed attempt; true when it is worth trying the next one. */
@@ -118,8 +121,14 @@ export class AttemptQueue {
       return false
     }
     this.pool.record(attempt, verdict.keyRestMs, verdict.targetRestMs, now)
-    if (verdict.blameKey) this.skipKeys.add(attempt.key)
-    if (verdict.blameTarget) this.skipTargets.add(attempt.target)
+    if (verdict.blameKey) {
+      this.skipKeys ??= new Set()
+      this.skipKeys.add(attempt.key)
+    }
+    if (verdict.blameTarget) {
+      this.skipTargets ??= new Set()
+      this.skipTargets.add(attempt.target)
+    }
     return this.hasMore(now)
   }
 
