@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { formatAccessLog } from './access-log'
 
@@ -61,5 +62,29 @@ describe('formatAccessLog', () => {
     const stamped = Date.parse(JSON.parse(formatAccessLog(base)).time)
     expect(stamped).toBeGreaterThanOrEqual(before)
     expect(stamped).toBeLessThanOrEqual(Date.now())
+  })
+
+  it('should write times to one decimal exactly as JSON would write the rounded number', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e12, noNaN: true }), (ms) => {
+        const line = formatAccessLog({ ...base, upstreamMs: ms, totalMs: ms }, NOW)
+        const rounded = Math.round(ms * 10) / 10
+        expect(line).toContain(`"upstream_ms":${JSON.stringify(rounded)},"ms":${JSON.stringify(rounded)},`)
+      }),
+    )
+  })
+
+  it('should write back every path and model a client sends, however many different ones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 300 }), fc.string()), { minLength: 100, maxLength: 200 }),
+        (pairs) => {
+          for (const [path, model] of [...pairs, ...pairs]) {
+            expect(JSON.parse(formatAccessLog({ ...base, path, model }, NOW))).toMatchObject({ path, model })
+          }
+        },
+      ),
+      { numRuns: 20 },
+    )
   })
 })
