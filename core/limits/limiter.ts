@@ -66,7 +66,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const plan = planAdmission(config, keyName, now())
       if (!plan) return undefined
       // In this process's memory: answered at once, no deadline, no promise (docs/benchmarks.md).
-      if (store.sync) return judged(plan, store.sync.take(plan.counters))
+      if (store.sync) {
+        const result = store.sync.take(plan.counters)
+        return result.admitted ? undefined : judged(plan, result)
+      }
       return withDeadline(store.take(plan.counters), timeoutMs, store.label).then(
         (result) => {
           succeeded()
