@@ -38,6 +38,16 @@ describe('CounterTable', () => {
     ])
   })
 
+  it("should count at the caller's time when given one", () => {
+    const table = new CounterTable(() => 0)
+    table.take([rpm(1)], 0)
+    expect(table.take([rpm(1)], 59_999).admitted).toBe(false)
+    expect(table.take([rpm(1)], 60_000).admitted).toBe(true)
+    table.add([{ key: 'k:tpm', amount: 5, windowMs: 60_000 }], 60_000)
+    expect(table.take([tpm(5)], 119_999).admitted).toBe(false)
+    expect(table.take([tpm(5)], 120_000).admitted).toBe(true)
+  })
+
   it('should forget expired windows, so memory stays bounded', () => {
     let now = 0
     const table = new CounterTable(() => now)

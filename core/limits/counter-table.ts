@@ -20,8 +20,9 @@ export class CounterTable {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  take(counters: readonly Counter[]): TakeResult {
-    const now = this.now()
+  /** `nowMs`: the caller's reading of the same clock, so a request reads it once (a runtime call). */
+  take(counters: readonly Counter[], nowMs?: number): TakeResult {
+    const now = nowMs ?? this.now()
     this.sweep(now)
     const admitted = counters.every((counter) => this.valueOf(counter.key, now) < counter.limit)
     if (admitted) {
@@ -37,8 +38,8 @@ export class CounterTable {
     }
   }
 
-  add(adds: readonly CounterAdd[]): void {
-    const now = this.now()
+  add(adds: readonly CounterAdd[], nowMs?: number): void {
+    const now = nowMs ?? this.now()
     this.sweep(now)
     for (const add of adds) if (add.amount > 0) this.raise(add.key, add.amount, add.windowMs, now)
   }

@@ -63,10 +63,14 @@ export function createLimiter(options: LimiterOptions): Limiter {
 
   return {
     admit(keyName) {
-      const plan = planAdmission(config, keyName, now())
+      const nowMs = now()
+      const plan = planAdmission(config, keyName, nowMs)
       if (!plan) return undefined
       // In this process's memory: answered at once, no deadline, no promise (docs/benchmarks.md).
-      if (store.sync) return judged(plan, store.sync.take(plan.counters))
+      if (store.sync) {
+        const result = store.sync.take(plan.counters, nowMs)
+        return result.admitted ? undefined : judged(plan, result)
+      }
       return withDeadline(store.take(plan.counters), timeoutMs, store.label).then(
         (result) => {
           succeeded()
@@ -79,9 +83,10 @@ export function createLimiter(options: LimiterOptions): Limiter {
       )
     },
     record(keyName, tokens) {
-      const adds = planTokenAdds(config, keyName, now(), tokens)
+      const nowMs = now()
+      const adds = planTokenAdds(config, keyName, nowMs, tokens)
       if (adds.length === 0) return
-      if (store.sync) return store.sync.add(adds)
+      if (store.sync) return store.sync.add(adds, nowMs)
       return withDeadline(store.add(adds), timeoutMs, store.label).then(succeeded, failed)
     },
     close: () => store.close(),

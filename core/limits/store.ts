@@ -21,8 +21,11 @@ export interface LimitStore {
   close(): Promise<void>
 }
 
-/** A store in this process's memory, asked without waiting. */
+/**
+ * A store in this process's memory, asked without waiting. `nowMs` is the time the caller planned
+ * with (Date.now, read once per call rather than again here).
+ */
 export interface SyncLimitStore {
-  take(counters: readonly Counter[]): TakeResult
-  add(adds: readonly CounterAdd[]): void
+  take(counters: readonly Counter[], nowMs?: number): TakeResult
+  add(adds: readonly CounterAdd[], nowMs?: number): void
 }

@@ -73,23 +73,18 @@ export function planAdmission(
 ): AdmissionPlan | undefined {
   const limits = findKeyLimits(config, keyName)
   if (!limits) return undefined
-  const counters: Counter[] = []
-  const kinds: CounterKind[] = []
   const budget = budgetPeriod(config.resetUtcHour, nowMs)
   const keys = counterKeys(keyName, budget.startsAt)
-  if (limits.rpm !== undefined) {
-    counters.push({ key: keys.requests, limit: limits.rpm, windowMs: MINUTE_MS, cost: 1 })
-    kinds.push('requests')
-  }
-  if (limits.tpm !== undefined) {
-    counters.push({ key: keys.tokens, limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
-    kinds.push('tokens')
-  }
-  if (limits.tokensPerDay !== undefined) {
-    counters.push({ key: keys.budget, limit: limits.tokensPerDay, windowMs: budget.endsAt - nowMs, cost: 0 })
-    kinds.push('budget')
-  }
-  return { keyName, counters, kinds, budgetResetsAt: budget.endsAt }
+  const fixed = fixedCounters(keys, limits)
+  // The budget's window is what is left of the day, so its counter is the one made per request.
+  const counters =
+    limits.tokensPerDay === undefined
+      ? fixed.counters
+      : [
+          ...fixed.counters,
+          { key: keys.budget, limit: limits.tokensPerDay, windowMs: budget.endsAt - nowMs, cost: 0 },
+        ]
+  return { keyName, counters, kinds: fixed.kinds, budgetResetsAt: budget.endsAt }
 }
 
 /** The adds for `tokens` spent by a key's request that ended at `nowMs`. */
@@ -103,12 +98,13 @@ export function planTokenAdds(
   if (!limits || !(tokens > 0)) return []
   const budget = budgetPeriod(config.resetUtcHour, nowMs)
   const keys = counterKeys(keyName, budget.startsAt)
-  const adds: CounterAdd[] = []
-  if (limits.tpm !== undefined) adds.push({ key: keys.tokens, amount: tokens, windowMs: MINUTE_MS })
-  if (limits.tokensPerDay !== undefined) {
-    adds.push({ key: keys.budget, amount: tokens, windowMs: budget.endsAt - nowMs })
-  }
-  return adds
+  const budgetAdd =
+    limits.tokensPerDay === undefined
+      ? undefined
+      : { key: keys.budget, amount: tokens, windowMs: budget.endsAt - nowMs }
+  if (limits.tpm === undefined) return budgetAdd ? [budgetAdd] : []
+  const tokensAdd = { key: keys.tokens, amount: tokens, windowMs: MINUTE_MS }
+  return budgetAdd ? [tokensAdd, budgetAdd] : [tokensAdd]
 }
 
 /** Reads the store's answer: admit, or the 429 that says which limit and when it resets. */
@@ -189,7 +185,6 @@ function tokensKey(name: string): string {
   return `${COUNTER_KEY_PREFIX}{${name}}:tpm`
 }
 
-/** The day's start as text, formatted once a day rather than per request. */
 /** A key's counter names, the same string objects on every request (a map hashes each once). */
 interface CounterKeys {
   /** The key's name as it sits in its counters' names (URI-encoded). */
@@ -199,6 +194,16 @@ interface CounterKeys {
   /** The daily budget's counter, for the period that starts at `budgetStartsAt`. */
   budget: string
   budgetStartsAt: number
+  /** The counters that stay the same from request to request, for the limits they were made for. */
+  fixed: FixedCounters | undefined
+}
+
+interface FixedCounters {
+  readonly limits: KeyLimits
+  /** rpm and tpm: their windows start at their first use, so their counters never change. */
+  readonly counters: readonly Counter[]
+  /** What each counter counts; `budget` last when the key has a daily budget. */
+  readonly kinds: readonly CounterKind[]
 }
 
 /** Names come from OXY_ACCESS_KEYS (or the `*` rule): a few; the bound is only a guard. */
@@ -217,6 +222,7 @@ function counterKeys(keyName: string | undefined, budgetStartsAt: number): Count
       tokens: tokensKey(name),
       budget: '',
       budgetStartsAt: Number.NaN,
+      fixed: undefined,
     }
     counterKeysByName.set(ruleName, keys)
   }
@@ -225,6 +231,24 @@ function counterKeys(keyName: string | undefined, budgetStartsAt: number): Count
     keys.budgetStartsAt = budgetStartsAt
   }
   return keys
+}
+
+/** Made once per key (and again if its limits change, as when tests load another config). */
+function fixedCounters(keys: CounterKeys, limits: KeyLimits): FixedCounters {
+  if (keys.fixed?.limits === limits) return keys.fixed
+  const counters: Counter[] = []
+  const kinds: CounterKind[] = []
+  if (limits.rpm !== undefined) {
+    counters.push({ key: keys.requests, limit: limits.rpm, windowMs: MINUTE_MS, cost: 1 })
+    kinds.push('requests')
+  }
+  if (limits.tpm !== undefined) {
+    counters.push({ key: keys.tokens, limit: limits.tpm, windowMs: MINUTE_MS, cost: 0 })
+    kinds.push('tokens')
+  }
+  if (limits.tokensPerDay !== undefined) kinds.push('budget')
+  keys.fixed = { limits, counters, kinds }
+  return keys.fixed
 }
 
 let lastDay = { startsAt: Number.NaN, text: '' }
