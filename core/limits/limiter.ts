@@ -67,10 +67,7 @@ export function createLimiter(options: LimiterOptions): Limiter {
       const plan = planAdmission(config, keyName, nowMs)
       if (!plan) return undefined
       // In this process's memory: answered at once, no deadline, no promise (docs/benchmarks.md).
-      if (store.sync) {
-        const result = store.sync.take(plan.counters, nowMs)
-        return result.admitted ? undefined : judged(plan, result)
-      }
+      if (store.sync) return judged(plan, store.sync.take(plan.counters, nowMs))
       return withDeadline(store.take(plan.counters), timeoutMs, store.label).then(
         (result) => {
           succeeded()

@@ -65,6 +65,9 @@ export type Admission =
   | { readonly kind: 'admit' }
   | { readonly kind: 'refuse'; readonly error: OxyError; readonly headers: HeaderPair[] }
 
+/** One object for every admission: nearly every request is admitted, and it carries nothing. */
+const ADMIT: Admission = { kind: 'admit' }
+
 /** Undefined when the key has no limits: nothing to count. */
 export function planAdmission(
   config: LimitsConfig,
@@ -98,18 +101,17 @@ export function planTokenAdds(
   if (!limits || !(tokens > 0)) return []
   const budget = budgetPeriod(config.resetUtcHour, nowMs)
   const keys = counterKeys(keyName, budget.startsAt)
-  const budgetAdd =
-    limits.tokensPerDay === undefined
-      ? undefined
-      : { key: keys.budget, amount: tokens, windowMs: budget.endsAt - nowMs }
-  if (limits.tpm === undefined) return budgetAdd ? [budgetAdd] : []
-  const tokensAdd = { key: keys.tokens, amount: tokens, windowMs: MINUTE_MS }
-  return budgetAdd ? [tokensAdd, budgetAdd] : [tokensAdd]
+  const adds: CounterAdd[] = []
+  if (limits.tpm !== undefined) adds.push({ key: keys.tokens, amount: tokens, windowMs: MINUTE_MS })
+  if (limits.tokensPerDay !== undefined) {
+    adds.push({ key: keys.budget, amount: tokens, windowMs: budget.endsAt - nowMs })
+  }
+  return adds
 }
 
 /** Reads the store's answer: admit, or the 429 that says which limit and when it resets. */
 export function judgeAdmission(plan: AdmissionPlan, result: TakeResult): Admission {
-  if (result.admitted) return { kind: 'admit' }
+  if (result.admitted) return ADMIT
   const readings = plan.kinds.map((kind, index) => ({ kind, reading: toReading(plan, result, index) }))
   const over = readings.filter(({ reading }) => reading.used >= reading.limit)
   const headers: HeaderPair[] = []
