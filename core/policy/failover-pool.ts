@@ -83,9 +83,8 @@ export class FailoverPool {
  */
 export class AttemptQueue {
   private index = 0
-  /** Made on the first failure: most requests succeed at their first attempt. */
-  private skipKeys: Set<number | undefined> | undefined
-  private skipTargets: Set<number> | undefined
+  private readonly skipKeys = new Set<number | undefined>()
+  private readonly skipTargets = new Set<number>()
 
   constructor(
     private readonly pool: FailoverPool,
@@ -110,7 +109,7 @@ export class AttemptQueue {
   }
 
   private skips(attempt: Attempt): boolean {
-    return this.skipKeys?.has(attempt.key) === true || this.skipTargets?.has(attempt.target) === true
+    return this.skipKeys.has(attempt.key) || this.skipTargets.has(attempt.target)
   }
 
   /** Reports a failed attempt; true when it is worth trying the next one. */
@@ -121,14 +120,8 @@ export class AttemptQueue {
       return false
     }
     this.pool.record(attempt, verdict.keyRestMs, verdict.targetRestMs, now)
-    if (verdict.blameKey) {
-      this.skipKeys ??= new Set()
-      this.skipKeys.add(attempt.key)
-    }
-    if (verdict.blameTarget) {
-      this.skipTargets ??= new Set()
-      this.skipTargets.add(attempt.target)
-    }
+    if (verdict.blameKey) this.skipKeys.add(attempt.key)
+    if (verdict.blameTarget) this.skipTargets.add(attempt.target)
     return this.hasMore(now)
   }
 
