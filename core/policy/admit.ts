@@ -1,5 +1,6 @@
 import { identifyAccessKey } from './access-keys'
 import type { ProxyConfig } from './config'
+import { tokenHeaderName } from './credentials'
 import { OxyError } from './errors'
 import type { HeaderList } from './header-list'
 
@@ -18,7 +19,10 @@ export function admit(
   }
   // The upstream never sees a proxy token.
   return {
-    clientHeaders: headers.filter(([name]) => !presented.headers.has(name.toLowerCase())),
+    clientHeaders: headers.filter(([name]) => {
+      const token = tokenHeaderName(name)
+      return token === undefined || !presented.headers.has(token)
+    }),
     keyName: presented.key.name,
   }
 }

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from './constant-time'
 import type { HeaderList, HeaderPair } from './header-list'
+import { isHeaderName } from './header-list'
 
 /** How an upstream expects its API key. */
 export type CredentialStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key'
@@ -62,22 +63,29 @@ export function findAccessToken(headers: HeaderList, accessKeys: readonly string
   return matched.size > 0 ? matched : undefined
 }
 
+const CREDENTIAL_HEADER_LENGTHS = new Set(CREDENTIAL_HEADERS.map((name) => name.length))
+
+/** Whether a header carries an API key; its length rules most names out before it is lower-cased. */
+function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER_LENGTHS.has(name.length) && CREDENTIAL_HEADERS.includes(name.toLowerCase())
+}
+
 /** Replaces whatever credentials the client sent with the proxy's own key, in the upstream's style. */
 export function withUpstreamKey(
   headers: readonly HeaderPair[],
   key: string,
   style: CredentialStyle,
 ): HeaderPair[] {
-  const out = headers.filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase()))
+  const out = headers.filter(([name]) => !isCredentialHeader(name))
   out.push(style === 'bearer' ? ['Authorization', `Bearer ${key}`] : [style, key])
   return out
 }
 
 /** Azure OpenAI reads `api-key`; an unmodified OpenAI client sends `Authorization: Bearer`. */
 export function bearerToApiKey(headers: readonly HeaderPair[]): HeaderPair[] {
-  if (headers.some(([name]) => name.toLowerCase() === 'api-key')) return [...headers]
+  if (headers.some(([name]) => isHeaderName(name, 'api-key'))) return [...headers]
   return headers.map(([name, value]) =>
-    name.toLowerCase() === 'authorization'
+    isHeaderName(name, 'authorization')
       ? (['api-key', value.replace(/^Bearer\s+/i, '')] as const)
       : [name, value],
   )

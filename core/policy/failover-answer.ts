@@ -1,3 +1,5 @@
+import { isHeaderName } from './header-list'
+
 /**
  * Whether an upstream's answer to one attempt should be tried again with another key or target,
  * and what to blame. Pure: the caller reads the status, headers and (for 403/429) the start of
@@ -93,7 +95,7 @@ export function judgeAttempt(failure: AttemptFailure, now: number): Verdict {
  * seconds or as an HTTP date (RFC 9110 10.2.3).
  */
 export function retryAfterMs(headers: ReadonlyHeaders, now: number): number | undefined {
-  const get = (wanted: string) => headers.find(([name]) => name.toLowerCase() === wanted)?.[1]?.trim()
+  const get = (wanted: string) => headers.find(([name]) => isHeaderName(name, wanted))?.[1]?.trim()
   const ms = get('retry-after-ms')
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Math.ceil(Number(ms))
   const value = get('retry-after')

@@ -3,6 +3,7 @@ import { withUpstreamKey } from './credentials'
 import type { Attempt } from './failover-pool'
 import { FailoverPool } from './failover-pool'
 import type { HeaderPair } from './header-list'
+import { isHeaderName } from './header-list'
 import type { Route } from './routes'
 
 /** What one attempt sends: to which upstream, which path, with which headers. */
@@ -45,9 +46,8 @@ function withAttemptHeaders(first: FirstAttempt, upstream: Upstream, key: string
   const keyName = keyPair?.[0].toLowerCase()
   let keyPlaced = keyPair === undefined
   const headers = first.headers.map((pair): HeaderPair => {
-    const name = pair[0].toLowerCase()
-    if (name === 'host') return [pair[0], upstream.host]
-    if (keyPlaced || name !== keyName) return pair
+    if (isHeaderName(pair[0], 'host')) return [pair[0], upstream.host]
+    if (keyPlaced || !isHeaderName(pair[0], keyName!)) return pair
     keyPlaced = true
     return [pair[0], keyPair![1]]
   })

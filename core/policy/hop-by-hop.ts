@@ -1,4 +1,5 @@
 import type { HeaderList } from './header-list'
+import { isHeaderName } from './header-list'
 
 /**
  * Connection-specific headers a proxy must not forward (RFC 9110 section 7.6.1,
@@ -24,7 +25,7 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 export function connectionNominated(pairs: HeaderList): ReadonlySet<string> | undefined {
   let named: Set<string> | undefined
   for (const [name, value] of pairs) {
-    if (name.toLowerCase() !== 'connection') continue
+    if (!isHeaderName(name, 'connection')) continue
     named ??= new Set<string>()
     for (const token of value.split(',')) {
       const trimmed = token.trim().toLowerCase()

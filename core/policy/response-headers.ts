@@ -1,4 +1,5 @@
 import type { HeaderList, HeaderPair } from './header-list'
+import { isHeaderName } from './header-list'
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hop-by-hop'
 
 /** Tells nginx-style buffers in front of the proxy (and some CDNs) to pass SSE through at once. */
@@ -25,9 +26,14 @@ export interface ResponseHeaderPolicy {
 
 export function isEventStream(pairs: HeaderList): boolean {
   for (const [name, value] of pairs) {
-    if (name.toLowerCase() === 'content-type') return value.toLowerCase().startsWith('text/event-stream')
+    if (isHeaderName(name, 'content-type')) return isEventStreamType(value)
   }
   return false
+}
+
+/** `text/event-stream` in any case, with or without parameters; most types are told by length. */
+function isEventStreamType(type: string): boolean {
+  return type.length >= 17 && type.slice(0, 17).toLowerCase() === 'text/event-stream'
 }
 
 /** The headers to send the client for an upstream response. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { bodyIncomplete, collectBody } from '../../exchange'
 import type { HeaderPair, OxyError } from '../../policy'
-import { fromRawHeaders } from '../../policy'
+import { fromRawHeaders, isHeaderName } from '../../policy'
 
 /** RFC 9110 section 9.2.2: these may be sent twice without changing the outcome. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
@@ -18,7 +18,7 @@ const BODYLESS_WITHOUT_LENGTH: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DE
 /** HTTP/1.0 may leave Host out; no version may send two, which front ends could read differently. */
 export function hasOneHost(req: IncomingMessage): boolean {
   let hosts = 0
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (isHeaderName(req.rawHeaders[i]!, 'host')) hosts++
   return hosts === 1 || (hosts === 0 && req.httpVersion === '1.0')
 }
 
@@ -53,7 +53,7 @@ export function withBodyLength(
 
 /** The body was read to choose the path: send it with its exact length, whatever framing it came in. */
 function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[] {
-  const out = headers.filter(([name]) => name.toLowerCase() !== 'content-length')
+  const out = headers.filter(([name]) => !isHeaderName(name, 'content-length'))
   out.push(['Content-Length', String(length)])
   return out
 }

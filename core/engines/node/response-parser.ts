@@ -217,10 +217,12 @@ export class ResponseParser {
       if (INVALID_VALUE_CHAR.test(value)) throw new ResponseParseError('HPE_INVALID_HEADER_TOKEN')
       rawHeaders.push(name, value)
       switch (name.length) {
-        case 10:
-          if (name.toLowerCase() === 'connection') connection += `,${value.toLowerCase()}`
-          else if (name.toLowerCase() === 'keep-alive') keepAliveHint = value
+        case 10: {
+          const lower = name.toLowerCase()
+          if (lower === 'connection') connection += `,${value.toLowerCase()}`
+          else if (lower === 'keep-alive') keepAliveHint = value
           break
+        }
         case 14:
           if (name.toLowerCase() === 'content-length')
             contentLength = contentLength === undefined ? value : `${contentLength},${value}`
