@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatAccessLog } from './access-log'
+import { formatAccessLog, isoAt } from './access-log'
 
 const base = {
   method: 'POST',
@@ -62,6 +62,21 @@ describe('formatAccessLog', () => {
     const stamped = Date.parse(JSON.parse(formatAccessLog(base)).time)
     expect(stamped).toBeGreaterThanOrEqual(before)
     expect(stamped).toBeLessThanOrEqual(Date.now())
+  })
+
+  it('should stamp each millisecond as toISOString writes it, within a second and across seconds', () => {
+    // From 1970 to past 2100, and runs of milliseconds that share a second and cross into the next.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_200_000_000_000 }),
+        fc.integer({ min: 0, max: 1500 }),
+        (start, span) => {
+          for (const ms of [start, start + 1, start + span, start + 1000, start]) {
+            expect(isoAt(ms)).toBe(new Date(ms).toISOString())
+          }
+        },
+      ),
+    )
   })
 
   it('should write times to one decimal exactly as JSON would write the rounded number', () => {
