@@ -26,16 +26,16 @@ export function credentialStyleFor(hostname: string): CredentialStyle {
 }
 
 /** Headers that carry the key of an API call, as SDKs send keys; also where access tokens go. */
-export const TOKEN_HEADERS: readonly string[] = ['authorization', 'api-key', 'x-api-key']
+export const TOKEN_HEADERS: readonly Lowercase<string>[] = ['authorization', 'api-key', 'x-api-key']
 const TOKEN_HEADER_LENGTHS = new Set(TOKEN_HEADERS.map((name) => name.length))
 
 /**
  * The lower-case name of a header that carries a token, or undefined. Every request's every
  * header is asked, and almost none is one: its length rules it out before it is lower-cased.
  */
-export function tokenHeaderName(name: string): string | undefined {
+export function tokenHeaderName(name: string): Lowercase<string> | undefined {
   if (!TOKEN_HEADER_LENGTHS.has(name.length)) return undefined
-  const lower = name.toLowerCase()
+  const lower = name.toLowerCase() as Lowercase<string>
   return TOKEN_HEADERS.includes(lower) ? lower : undefined
 }
 

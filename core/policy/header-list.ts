@@ -18,9 +18,8 @@ export function toRawHeaders(pairs: HeaderList): string[] {
   return raw
 }
 
-/** The first value of a header, matched case-insensitively. */
-export function getHeader(pairs: HeaderList, name: string): string | undefined {
-  const lower = name.toLowerCase()
+/** The first value of a header, matched case-insensitively; the name asked for is written in lower case. */
+export function getHeader(pairs: HeaderList, lower: Lowercase<string>): string | undefined {
   for (const [key, value] of pairs) if (isHeaderName(key, lower)) return value
   return undefined
 }

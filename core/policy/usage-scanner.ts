@@ -56,7 +56,7 @@ export function createUsageScanner(
   contentEncoding: string | undefined,
   decode?: DecodeBody,
 ): UsageScanner | undefined {
-  const encoding = (contentEncoding ?? '').trim().toLowerCase()
+  const encoding = contentEncoding === undefined ? '' : contentEncoding.trim().toLowerCase()
   const type = (contentType ?? '').toLowerCase()
   const plain = () =>
     type.startsWith('text/event-stream')
