@@ -119,6 +119,17 @@ export function renderTargets(r: BenchResults): string {
     cell(added, 0, ' µs'),
     added && added.median <= T.addedP50Us,
   ])
+  // Context for target 4, never judged: the node:http reference (REFERENCE_PEERS) in the same
+  // rounds, so the distance to nginx can be split into being a Node proxy and being oxy.
+  const reference = PROXY_LABELS['node-http']
+  const referenceOverNginx = ratios[`${reference} / ${PROXY_LABELS.nginx}`]
+  if (referenceOverNginx)
+    rows.push([`4. context: ${reference} ÷ nginx (1 worker)`, cell(referenceOverNginx, 2, '×'), 'reported'])
+  const overReference = ratios[`oxy / ${reference}`]
+  if (overReference) rows.push([`4. context: oxy ÷ ${reference}`, cell(overReference, 2, '×'), 'reported'])
+  const referenceAdded = r.latency?.addedP50Us[reference]
+  if (referenceAdded)
+    rows.push([`4. context: added p50 of ${reference}`, cell(referenceAdded, 0, ' µs'), 'reported'])
   const fastify = ratios[`oxy / ${PROXY_LABELS['fastify-proxy']}`]
   rows.push([
     '5. @fastify/http-proxy in the same runs (oxy ÷ it, req/s)',
