@@ -16,6 +16,7 @@ export const BUNDLES = {
   fastifyProxy: 'bench/peers/fastify-proxy-server.ts',
   sseClient: 'bench/sse-client.ts',
   tcpRelay: 'bench/peers/tcp-relay-server.ts',
+  nodeHttpProxy: 'bench/peers/node-http-proxy-server.ts',
 } as const
 
 const REQUIRE_SHIM =

@@ -17,12 +17,19 @@ export interface LaunchSpec {
 /** How the platform starts it, and the bare program started the same way that it is measured against. */
 export interface Launcher {
   readonly name: string
-  /** The bare program of the same kind (see BASELINE_NAMES). */
+  /** The bare program of the same kind (see BASELINE_NAMES): what issue 17's targets divide by. */
   readonly baseline: BaselineKind
+  /**
+   * The same bare program made a proxy of its one request (see PROXY_BASELINE_NAMES): reported
+   * beside the baseline, never judged.
+   */
+  readonly proxyBaseline?: ProxyBaselineKind
   launch(artifact: Artifact, port: number, upstream: string): LaunchSpec
 }
 
 export type BaselineKind = 'server' | 'bash' | 'handler' | 'deno' | 'vercel' | 'netlify'
+/** The bare server, the bash script and the handler, each calling the upstream for its answer. */
+export type ProxyBaselineKind = 'server-proxy' | 'bash-proxy' | 'handler-proxy'
 
 /** What `deno serve` and the platform hosts in test/ print once they listen. */
 const SAYS_LISTENING = (line: string) => line.includes('Listening on')
@@ -60,6 +67,7 @@ export const LAUNCHERS: Record<string, Launcher> = {
   'node-server.zip': {
     name: 'node bundle (node oxy.mjs)',
     baseline: 'server',
+    proxyBaseline: 'server-proxy',
     // As the README and the zip's README say: no flags.
     launch: (a, port, upstream) => ({
       command: process.execPath,
@@ -70,6 +78,7 @@ export const LAUNCHERS: Record<string, Launcher> = {
   'tencent-scf.zip': {
     name: 'SCF (bash scf_bootstrap)',
     baseline: 'bash',
+    proxyBaseline: 'bash-proxy',
     // OXY_NODE_BIN: the scripts' test hook; on SCF they pick /var/lang/node*/bin/node.
     launch: (a, port, upstream) => ({
       command: path.join(a.dir, 'scf_bootstrap'),
@@ -80,6 +89,7 @@ export const LAUNCHERS: Record<string, Launcher> = {
   'aliyun-fc.zip': {
     name: 'FC (bash main)',
     baseline: 'bash',
+    proxyBaseline: 'bash-proxy',
     launch: (a, port, upstream) => {
       const { OXY_PORT: _, ...env } = serverEnv(port, upstream)
       return {
@@ -124,6 +134,7 @@ export const LAUNCHERS: Record<string, Launcher> = {
   'aws-lambda.zip': {
     name: 'Lambda (require index.js + one invoke)',
     baseline: 'handler',
+    proxyBaseline: 'handler-proxy',
     launch: (a, _port, upstream) => ({
       command: process.execPath,
       args: ['-e', lambdaInvoker(path.join(a.dir, 'index.js'))],
@@ -142,11 +153,31 @@ export const BASELINE_NAMES: Record<BaselineKind, string> = {
   netlify: 'bare edge function under the Netlify host',
 }
 
+export const PROXY_BASELINE_NAMES: Record<ProxyBaselineKind, string> = {
+  'server-proxy': 'bare node:http proxy (node server-proxy.mjs)',
+  'bash-proxy': 'bash script exec’ing the bare proxy',
+  'handler-proxy': 'bare Lambda handler that calls the upstream once',
+}
+
+/** The bare program each proxying one stands in for: the same start, plus the upstream call. */
+export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
+  'server-proxy': 'server',
+  'bash-proxy': 'bash',
+  'handler-proxy': 'handler',
+}
+
 /**
  * The fair baselines, written into the bench's work directory: the least a program of each kind
  * can do, started and timed exactly as the artifacts are. The server prints the same `listening`
  * line oxy's JSON log does and answers 200 itself; the script is the shape of scf_bootstrap with
  * nothing but the exec; the handler answers without calling anything.
+ *
+ * Beside them, the same three made proxies of their one request (server-proxy.mjs, start-proxy.sh,
+ * proxy-index.js): one http.request to OXY_TARGET, its status and body passed back. oxy's first
+ * 200 includes that upstream call and the bare programs' does not; these show what the call alone
+ * costs a cold Node process (loading the client half of node:http, a TCP connect, a round trip),
+ * so a reader can tell the share of oxy's ratio that any proxy pays. The targets keep dividing by
+ * the bare programs issue 17 named.
  */
 export const BASELINE_FILES: Record<string, string> = {
   'server.mjs': `import http from 'node:http'
@@ -177,10 +208,75 @@ export const config = { path: '/*' }
   body: '{"ok":true}',
 })
 `,
+  'server-proxy.mjs': `import http from 'node:http'
+const target = new URL(process.env.OXY_TARGET)
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer']
+const endToEnd = (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)))
+const server = http.createServer((req, res) => {
+  const upstream = http.request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...endToEnd(req.headers), host: target.host } },
+    (answer) => {
+      res.writeHead(answer.statusCode, endToEnd(answer.headers))
+      answer.pipe(res)
+    },
+  )
+  upstream.on('error', () => {
+    if (!res.headersSent) res.writeHead(502)
+    res.end()
+  })
+  req.pipe(upstream)
+})
+server.listen(Number(process.env.OXY_PORT ?? process.env.FC_CUSTOM_LISTEN_PORT ?? 9000), process.env.OXY_HOST ?? '0.0.0.0', () => {
+  process.stdout.write('{"level":"info","msg":"listening"}\\n')
+})
+process.once('SIGTERM', () => process.exit(0))
+`,
+  'start-proxy.sh': `#!/bin/bash
+set -eu
+exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server-proxy.mjs"
+`,
+  'proxy-index.js': `const http = require('node:http')
+exports.handler = (event) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(process.env.OXY_TARGET)
+    const query = event.rawQueryString ? '?' + event.rawQueryString : ''
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: event.requestContext.http.method,
+        path: event.rawPath + query,
+        headers: { ...event.headers, host: target.host },
+      },
+      (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () =>
+          resolve({
+            statusCode: res.statusCode,
+            headers: { 'content-type': res.headers['content-type'] },
+            body: Buffer.concat(chunks).toString(),
+          }),
+        )
+      },
+    )
+    req.on('error', reject)
+    req.end(event.body)
+  })
+`,
 }
 
-/** The bare program of each kind, as an artifact whose directory holds BASELINE_FILES. */
-export function launchBaseline(kind: BaselineKind, dir: string, port: number): LaunchSpec {
+/**
+ * The bare program of each kind, as an artifact whose directory holds BASELINE_FILES. `upstream`
+ * is what the proxying kinds call; the others ignore it.
+ */
+export function launchBaseline(
+  kind: BaselineKind | ProxyBaselineKind,
+  dir: string,
+  port: number,
+  upstream: string,
+): LaunchSpec {
   const env = serverEnv(port, '')
   switch (kind) {
     case 'server':
@@ -218,6 +314,26 @@ export function launchBaseline(kind: BaselineKind, dir: string, port: number): L
         args: netlifyHost(path.join(dir, 'bare-edge.mjs'), port),
         env: denoEnv(),
         ready: SAYS_LISTENING,
+      }
+    // Started exactly as the three above (same command, same env), plus OXY_TARGET.
+    case 'server-proxy':
+      return {
+        command: process.execPath,
+        args: [path.join(dir, 'server-proxy.mjs')],
+        env: serverEnv(port, upstream),
+      }
+    case 'bash-proxy':
+      return {
+        command: path.join(dir, 'start-proxy.sh'),
+        args: [],
+        env: { ...serverEnv(port, upstream), OXY_NODE_BIN: process.execPath },
+      }
+    case 'handler-proxy':
+      return {
+        command: process.execPath,
+        args: ['-e', lambdaInvoker(path.join(dir, 'proxy-index.js'))],
+        env: { OXY_TARGET: upstream },
+        lambda: true,
       }
   }
 }

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       'oxy-cluster',
       'http-proxy',
       'fastify-proxy',
+      'node-http',
       ...(tools.nginx ? (['nginx'] as const) : []),
     ]
     // Only the scenarios that boot artifacts pay for the build; only throughput for the probes.

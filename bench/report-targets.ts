@@ -1,6 +1,6 @@
 import type { GatewayKind } from './gateway'
 import type { BaselineKind } from './launch'
-import { BASELINE_NAMES } from './launch'
+import { BASELINE_NAMES, PROXY_BASELINE_NAMES, PROXY_BASELINE_OF } from './launch'
 import type { BenchResults } from './results'
 import type { Spread } from './stats'
 import { PROXY_LABELS } from './targets'
@@ -53,6 +53,21 @@ export function renderTargets(r: BenchResults): string {
     const over = BASELINE_NAMES[row.baseline]
     if (limit === undefined) rows.push([`1. cold start, ${row.name}, over ${over}`, ratio, 'reported'])
     else rows.push([`1. cold start, ${row.name} ≤ ${limit}× ${over}`, ratio, row.ratio.median <= limit])
+  }
+  // Context for target 1, never judged: the bare programs made proxies of their one request, so
+  // the ratio above splits into what the upstream call costs any Node program and what oxy adds.
+  for (const [kind, bare] of Object.entries(r.coldStart?.proxyBaselines ?? {})) {
+    const proxy = kind as keyof typeof PROXY_BASELINE_NAMES
+    const over = BASELINE_NAMES[PROXY_BASELINE_OF[proxy]]
+    rows.push([`1. context: ${PROXY_BASELINE_NAMES[proxy]} ÷ ${over}`, cell(bare.ratio, 2, '×'), 'reported'])
+  }
+  for (const row of r.coldStart?.rows ?? []) {
+    if (!row.proxyBaseline || !row.proxyRatio || coldStartLimit(row.baseline) === undefined) continue
+    rows.push([
+      `1. context: cold start, ${row.name} ÷ ${PROXY_BASELINE_NAMES[row.proxyBaseline]}`,
+      cell(row.proxyRatio, 2, '×'),
+      'reported',
+    ])
   }
   for (const name of Object.keys(r.sse?.peakRssMb ?? {})) {
     if (!name.startsWith('oxy')) continue
@@ -119,6 +134,17 @@ export function renderTargets(r: BenchResults): string {
     cell(added, 0, ' µs'),
     added && added.median <= T.addedP50Us,
   ])
+  // Context for target 4, never judged: the node:http reference (REFERENCE_PEERS) in the same
+  // rounds, so the distance to nginx can be split into being a Node proxy and being oxy.
+  const reference = PROXY_LABELS['node-http']
+  const referenceOverNginx = ratios[`${reference} / ${PROXY_LABELS.nginx}`]
+  if (referenceOverNginx)
+    rows.push([`4. context: ${reference} ÷ nginx (1 worker)`, cell(referenceOverNginx, 2, '×'), 'reported'])
+  const overReference = ratios[`oxy / ${reference}`]
+  if (overReference) rows.push([`4. context: oxy ÷ ${reference}`, cell(overReference, 2, '×'), 'reported'])
+  const referenceAdded = r.latency?.addedP50Us[reference]
+  if (referenceAdded)
+    rows.push([`4. context: added p50 of ${reference}`, cell(referenceAdded, 0, ' µs'), 'reported'])
   const fastify = ratios[`oxy / ${PROXY_LABELS['fastify-proxy']}`]
   rows.push([
     '5. @fastify/http-proxy in the same runs (oxy ÷ it, req/s)',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chartRows, renderChart } from './chart'
-import { BASELINE_NAMES } from './launch'
+import { BASELINE_NAMES, PROXY_BASELINE_NAMES, PROXY_BASELINE_OF } from './launch'
 import { cell, n, renderTargets } from './report-targets'
 import type { BenchResults } from './results'
 import type { SseScaling } from './scenarios/sse-scaling'
@@ -112,13 +112,32 @@ export function renderResults(r: BenchResults): string {
     out.push(
       `Artifacts: ${c.source}. Each bare program is started and timed exactly as the artifacts it is compared with.\n`,
     )
-    out.push('| Started as | ms | × its bare baseline |\n| --- | ---: | ---: |')
+    out.push(
+      'The bare proxies are the same bare programs making one `http.request` to the upstream for their answer, as oxy does: the second ratio is context, the targets divide by the first.\n',
+    )
+    out.push(
+      '| Started as | ms | × its bare baseline | × the bare proxy of its kind |\n| --- | ---: | ---: | ---: |',
+    )
+    const short = (name: string) => name.split(' (')[0]
     for (const [kind, ms] of Object.entries(c.baselines))
-      out.push(`| ${BASELINE_NAMES[kind as keyof typeof BASELINE_NAMES]} | ${cell(ms, 1)} | 1.00× |`)
-    for (const row of c.rows)
+      out.push(`| ${BASELINE_NAMES[kind as keyof typeof BASELINE_NAMES]} | ${cell(ms, 1)} | 1.00× | – |`)
+    // Absent from results written before the bare proxies existed.
+    for (const [kind, row] of Object.entries(c.proxyBaselines ?? {})) {
+      const proxy = kind as keyof typeof PROXY_BASELINE_NAMES
+      const over = short(BASELINE_NAMES[PROXY_BASELINE_OF[proxy]])
       out.push(
-        `| ${row.name} | ${cell(row.ms, 1)} | ${cell(row.ratio, 2, '×')} vs ${BASELINE_NAMES[row.baseline].split(' (')[0]} |`,
+        `| ${PROXY_BASELINE_NAMES[proxy]} | ${cell(row.ms, 1)} | ${cell(row.ratio, 2, '×')} vs ${over} | 1.00× |`,
       )
+    }
+    for (const row of c.rows) {
+      const overProxy =
+        row.proxyBaseline && row.proxyRatio
+          ? `${cell(row.proxyRatio, 2, '×')} vs ${short(PROXY_BASELINE_NAMES[row.proxyBaseline])}`
+          : '–'
+      out.push(
+        `| ${row.name} | ${cell(row.ms, 1)} | ${cell(row.ratio, 2, '×')} vs ${short(BASELINE_NAMES[row.baseline])} | ${overProxy} |`,
+      )
+    }
     out.push('\n| Zip | zip size | bundle | bundle size |\n| --- | ---: | --- | ---: |')
     for (const s of c.sizes) {
       out.push(

@@ -17,7 +17,7 @@ export interface Endpoint {
   stop(): Promise<void>
 }
 
-export type PeerKind = 'http-proxy' | 'fastify-proxy' | 'nginx'
+export type PeerKind = 'http-proxy' | 'fastify-proxy' | 'nginx' | 'node-http'
 export type ProxyKind = 'oxy' | 'oxy-cluster' | 'oxy-log' | GatewayKind | PeerKind
 
 export const PROXY_LABELS: Record<ProxyKind, string> = {
@@ -30,10 +30,22 @@ export const PROXY_LABELS: Record<ProxyKind, string> = {
   'http-proxy': 'http-proxy',
   'fastify-proxy': '@fastify/http-proxy',
   nginx: 'nginx (1 worker)',
+  'node-http': 'node:http proxy, least code (reference)',
 }
 
 /** The peers, in the order the tables list them. */
 export const PEERS: readonly PeerKind[] = ['http-proxy', 'fastify-proxy', 'nginx']
+
+/**
+ * Scenarios 1 and 2 only: a reverse proxy on node:http with the least code one needs
+ * (bench/peers/node-http-proxy-server.ts), listed after the peers. A reference, never a target:
+ * its rows and its `oxy / …` ratio say how much of oxy's distance to nginx any Node proxy pays.
+ * Not in the SSE scenario, whose floor is already the node:net relay measured in the same rounds
+ * (a fresh process per round and per scaling level would add minutes for a second floor), nor in
+ * the upload one, where `pipe` honours backpressure by construction, so its row is known before
+ * it is measured.
+ */
+export const REFERENCE_PEERS: readonly PeerKind[] = ['node-http']
 
 function endpoint(name: string, port: number, child: ChildProcess): Endpoint {
   if (child.pid === undefined) throw new Error(`${name} did not start`)
@@ -42,7 +54,7 @@ function endpoint(name: string, port: number, child: ChildProcess): Endpoint {
 
 /**
  * Every Node process runs as `node file.mjs` with no flags: how the READMEs of oxy's node bundle,
- * http-proxy and fastify start them. `stdout` names a file for the process's stdout (oxy's JSON
+ * http-proxy and fastify start them (the node:http reference too). `stdout` names a file for the process's stdout (oxy's JSON
  * log in gateway mode); otherwise it is dropped.
  */
 async function startNode(
@@ -128,6 +140,13 @@ export async function startProxy(
       return startNode(PROXY_LABELS[kind], bundles.httpProxy, { PORT: String(port), TARGET: target }, port)
     case 'fastify-proxy':
       return startNode(PROXY_LABELS[kind], bundles.fastifyProxy, { PORT: String(port), TARGET: target }, port)
+    case 'node-http':
+      return startNode(
+        PROXY_LABELS[kind],
+        bundles.nodeHttpProxy,
+        { PORT: String(port), TARGET: target },
+        port,
+      )
     case 'nginx':
       return startNginx(port, upstreamPort, workDir)
   }

@@ -4,8 +4,15 @@ import http from 'node:http'
 import path from 'node:path'
 import type { Artifact } from '../artifacts'
 import type { BenchContext } from '../context'
-import type { BaselineKind, LaunchSpec } from '../launch'
-import { BASELINE_FILES, BASELINE_NAMES, LAUNCHERS, launchBaseline } from '../launch'
+import type { BaselineKind, LaunchSpec, ProxyBaselineKind } from '../launch'
+import {
+  BASELINE_FILES,
+  BASELINE_NAMES,
+  LAUNCHERS,
+  launchBaseline,
+  PROXY_BASELINE_NAMES,
+  PROXY_BASELINE_OF,
+} from '../launch'
 import { freePort, spawnTracked, stop } from '../processes'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
@@ -19,6 +26,18 @@ export interface ColdStartRow {
   readonly baseline: BaselineKind
   /** Over that bare program measured in the same round. */
   readonly ratio: Spread
+  /** The bare program of its kind that proxies its one request instead (never judged). */
+  readonly proxyBaseline?: ProxyBaselineKind
+  /** Over that bare proxy measured in the same round. */
+  readonly proxyRatio?: Spread
+}
+
+/** A bare program that proxies its one request, against the bare program it stands in for. */
+export interface ProxyBaselineRow {
+  /** Spawn to first proxied 200, ms. */
+  readonly ms: Spread
+  /** Over the bare program of PROXY_BASELINE_OF measured in the same round: what the call costs. */
+  readonly ratio: Spread
 }
 
 export interface SizeRow {
@@ -31,6 +50,8 @@ export interface SizeRow {
 export interface ColdStartResult {
   /** Spawn to first 200 of each bare program, by kind; only the kinds some artifact needs. */
   readonly baselines: Partial<Record<BaselineKind, Spread>>
+  /** The same, for the bare programs that proxy their one request; only the kinds some artifact names. */
+  readonly proxyBaselines: Partial<Record<ProxyBaselineKind, ProxyBaselineRow>>
   readonly rows: ColdStartRow[]
   readonly sizes: SizeRow[]
   /** Where the artifacts came from: a fresh `npm run build`, or the bench's own node bundle. */
@@ -39,12 +60,14 @@ export interface ColdStartResult {
 
 const BOOT_TIMEOUT_MS = 15_000
 
-type Candidate = { readonly baseline: BaselineKind } | { readonly artifact: Artifact }
+type Candidate = { readonly baseline: BaselineKind | ProxyBaselineKind } | { readonly artifact: Artifact }
 
 /**
  * Scenario 5: spawn to the first proxied 200, for each artifact as its platform starts it,
  * against the bare program of its kind started and timed the same way in the same round (a bare
  * node:http server, a bash script exec'ing it, a bare Lambda handler). Rounds rotate the order.
+ * The same bare programs made proxies of their one request run in the same rotation: a second
+ * ratio, reported beside the first, that says how much of it being a proxy at all costs.
  */
 export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult> {
   const { artifacts, source } = ctx.artifacts
@@ -52,15 +75,20 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
   const bareDir = await writeBaselines(ctx.workDir)
   const bootable = artifacts.filter((artifact) => LAUNCHERS[artifact.zip])
   const kinds = [...new Set(bootable.map((artifact) => LAUNCHERS[artifact.zip]!.baseline))]
+  const proxyKinds = [
+    ...new Set(bootable.flatMap((artifact) => LAUNCHERS[artifact.zip]!.proxyBaseline ?? [])),
+  ]
   const candidates: Candidate[] = [
     ...kinds.map((baseline) => ({ baseline })),
+    ...proxyKinds.map((baseline) => ({ baseline })),
     ...bootable.map((artifact) => ({ artifact })),
   ]
   const bare: Record<string, number[]> = {}
   const times: Record<string, number[]> = {}
   const timeOne = async (item: Candidate) => {
     const port = await freePort()
-    if ('baseline' in item) return timeBoot(launchBaseline(item.baseline, bareDir, port), bareDir, port)
+    if ('baseline' in item)
+      return timeBoot(launchBaseline(item.baseline, bareDir, port, upstream), bareDir, port)
     const spec = LAUNCHERS[item.artifact.zip]!.launch(item.artifact, port, upstream)
     return timeBoot(spec, item.artifact.dir, port)
   }
@@ -79,18 +107,33 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     baselines[kind] = spread(bare[kind] ?? [])
     ctx.log(`  [5] ${BASELINE_NAMES[kind]}: median ${baselines[kind]!.median.toFixed(1)} ms`)
   }
+  const proxyBaselines: Partial<Record<ProxyBaselineKind, ProxyBaselineRow>> = {}
+  for (const kind of proxyKinds) {
+    const of = PROXY_BASELINE_OF[kind]
+    const row = { ms: spread(bare[kind] ?? []), ratio: ratioSpread(bare[kind] ?? [], bare[of] ?? []) }
+    proxyBaselines[kind] = row
+    ctx.log(
+      `  [5] ${PROXY_BASELINE_NAMES[kind]}: median ${row.ms.median.toFixed(1)} ms, ${row.ratio.median.toFixed(2)}x ` +
+        `(${row.ratio.min.toFixed(2)}-${row.ratio.max.toFixed(2)}) ${BASELINE_NAMES[of]}`,
+    )
+  }
   const rows = bootable.map((artifact) => {
     const launcher = LAUNCHERS[artifact.zip]!
     const series = times[artifact.zip] ?? []
+    const proxy = launcher.proxyBaseline
     const row: ColdStartRow = {
       name: launcher.name,
       ms: spread(series),
       baseline: launcher.baseline,
       ratio: ratioSpread(series, bare[launcher.baseline] ?? []),
+      ...(proxy && { proxyBaseline: proxy, proxyRatio: ratioSpread(series, bare[proxy] ?? []) }),
     }
     ctx.log(
       `  [5] ${row.name}: median ${row.ms.median.toFixed(1)} ms, ${row.ratio.median.toFixed(2)}x ` +
-        `(${row.ratio.min.toFixed(2)}-${row.ratio.max.toFixed(2)}) its bare baseline`,
+        `(${row.ratio.min.toFixed(2)}-${row.ratio.max.toFixed(2)}) its bare baseline` +
+        (row.proxyRatio
+          ? `, ${row.proxyRatio.median.toFixed(2)}x (${row.proxyRatio.min.toFixed(2)}-${row.proxyRatio.max.toFixed(2)}) the bare proxy of its kind`
+          : ''),
     )
     return row
   })
@@ -100,7 +143,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     bundle: a.bundle?.name,
     bundleBytes: a.bundle?.bytes,
   }))
-  return { baselines, rows, sizes, source }
+  return { baselines, proxyBaselines, rows, sizes, source }
 }
 
 async function writeBaselines(workDir: string): Promise<string> {

@@ -4,7 +4,7 @@ import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { ratioSpread, record, spread } from '../stats'
 import type { Endpoint, ProxyKind } from '../targets'
-import { PEERS, PROXY_LABELS, startProxy } from '../targets'
+import { PEERS, PROXY_LABELS, REFERENCE_PEERS, startProxy } from '../targets'
 import { runWrk, writeWrkScript } from '../wrk'
 
 export interface ThroughputResult {
@@ -13,7 +13,8 @@ export interface ThroughputResult {
   readonly rps: Record<string, Spread>
   /**
    * oxy (and the cluster) over each peer, and gateway modes over plain oxy (log off) and over
-   * plain oxy writing the same JSON log, per round.
+   * plain oxy writing the same JSON log, per round. oxy over the node:http reference, and the
+   * reference over nginx: how far below nginx a Node proxy starts (REFERENCE_PEERS).
    */
   readonly ratios: Record<string, Spread>
   /** Gateway modes this build cannot run, and why. */
@@ -48,6 +49,7 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
     ...(gatewayKinds.length > 0 ? (['oxy-log'] as const) : []),
     ...gatewayKinds,
     ...PEERS.filter((k) => ctx.proxies.includes(k)),
+    ...REFERENCE_PEERS.filter((k) => ctx.proxies.includes(k)),
   ]
   const endpoints: Endpoint[] = [{ ...ctx.upstream, name: DIRECT }]
   const gatewayNames = new Set(gatewayKinds.map((kind) => PROXY_LABELS[kind]))
@@ -129,6 +131,15 @@ function throughputRatios(rps: Record<string, number[]>): Record<string, Spread>
     if (!peerRps) continue
     ratios[`oxy / ${PROXY_LABELS[peer]}`] = ratioSpread(oxy, peerRps)
     ratios[`oxy cluster / ${PROXY_LABELS[peer]}`] = ratioSpread(cluster, peerRps)
+  }
+  // The reference gets no cluster ratio: it is one process, and the question it answers is what
+  // one Node process pays for being a proxy at all.
+  const ng = rps[PROXY_LABELS.nginx]
+  for (const reference of REFERENCE_PEERS) {
+    const refRps = rps[PROXY_LABELS[reference]]
+    if (!refRps) continue
+    ratios[`oxy / ${PROXY_LABELS[reference]}`] = ratioSpread(oxy, refRps)
+    if (ng) ratios[`${PROXY_LABELS[reference]} / ${PROXY_LABELS.nginx}`] = ratioSpread(refRps, ng)
   }
   ratios['oxy cluster / oxy'] = ratioSpread(cluster, oxy)
   const logged = rps[PROXY_LABELS['oxy-log']]
