@@ -7,7 +7,7 @@ import type { BenchContext } from './context'
 import { detectGateway } from './gateway'
 import { describeMachine } from './machine'
 import { installCleanup, stopAll } from './processes'
-import { writeReport } from './report'
+import { renderResults, writeReport } from './report'
 import type { BenchResults } from './results'
 import { benchColdStart } from './scenarios/cold-start'
 import { benchHttpLoad } from './scenarios/http-load'
@@ -97,8 +97,10 @@ async function main(): Promise<void> {
     await writeFile(rawFile, `${JSON.stringify(results, null, 2)}\n`)
     log(`raw results: ${rawFile}`)
     // The report is rendered whole from one run: a partial run would wipe the other scenarios.
-    if (only) log('--only: docs/benchmarks.md and its chart left as they are')
-    else for (const file of await writeReport(results)) log(`wrote ${file}`)
+    if (only) {
+      process.stdout.write(`\n${renderResults(results)}\n`)
+      log('--only: the tables above are printed, docs/benchmarks.md and its chart left as they are')
+    } else for (const file of await writeReport(results)) log(`wrote ${file}`)
   } finally {
     await stopAll()
     await rm(workDir, { recursive: true, force: true })

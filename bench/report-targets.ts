@@ -2,6 +2,7 @@ import type { GatewayKind } from './gateway'
 import type { BaselineKind } from './launch'
 import { BASELINE_NAMES, PROXY_BASELINE_NAMES, PROXY_BASELINE_OF } from './launch'
 import type { BenchResults } from './results'
+import { DIRECT } from './scenarios/http-load'
 import type { Spread } from './stats'
 import { PROXY_LABELS } from './targets'
 
@@ -145,6 +146,24 @@ export function renderTargets(r: BenchResults): string {
   const referenceAdded = r.latency?.addedP50Us[reference]
   if (referenceAdded)
     rows.push([`4. context: added p50 of ${reference}`, cell(referenceAdded, 0, ' µs'), 'reported'])
+  // What 0.65x nginx asks of one process: its CPU per request beside nginx's and beside a
+  // node:http server that only answers (the upstream, `direct`), measured in the same rounds.
+  const cpu = r.throughput?.cpuUsPerRequest
+  const total = (name: string) => {
+    const c = cpu?.[name]
+    return c ? `${(c.user.median + c.system.median).toFixed(1)} µs` : undefined
+  }
+  const cpuCells = [
+    ['oxy', total(PROXY_LABELS.oxy)],
+    ['nginx', total(PROXY_LABELS.nginx)],
+    ['a node:http server only answering', total(DIRECT)],
+  ].filter(([, value]) => value !== undefined)
+  if (cpuCells.length > 0)
+    rows.push([
+      '4. context: CPU per request, user + system (the process measured only)',
+      cpuCells.map(([name, value]) => `${name} ${value}`).join('; '),
+      'reported',
+    ])
   const fastify = ratios[`oxy / ${PROXY_LABELS['fastify-proxy']}`]
   rows.push([
     '5. @fastify/http-proxy in the same runs (oxy ÷ it, req/s)',

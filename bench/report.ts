@@ -5,6 +5,7 @@ import { chartRows, renderChart } from './chart'
 import { BASELINE_NAMES, PROXY_BASELINE_NAMES, PROXY_BASELINE_OF } from './launch'
 import { cell, n, renderTargets } from './report-targets'
 import type { BenchResults } from './results'
+import type { ThroughputResult } from './scenarios/http-load'
 import type { SseScaling } from './scenarios/sse-scaling'
 import { PROXY_LABELS } from './targets'
 
@@ -62,6 +63,7 @@ export function renderResults(r: BenchResults): string {
     out.push('\n| Ratio | median (min–max) |\n| --- | ---: |')
     for (const [name, s] of Object.entries(t.ratios)) out.push(`| ${name} | ${cell(s, 2, '×')} |`)
     out.push('')
+    if (t.cpuUsPerRequest) out.push(renderCpu(t.cpuUsPerRequest))
   }
   if (r.latency) {
     const l = r.latency
@@ -163,3 +165,20 @@ function renderScaling(scaling: SseScaling): string {
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+/**
+ * Where a request's time goes, per endpoint: what its own processes spent on the CPU in user space
+ * (its code, V8, the HTTP parser) and in the kernel (sockets, epoll). `direct` is the upstream
+ * alone: the least a node:http server spends to answer.
+ */
+function renderCpu(cpu: NonNullable<ThroughputResult['cpuUsPerRequest']>): string {
+  const out = [
+    "CPU per request in the same rounds, µs (`/proc/<pid>/stat`, the endpoint's processes only, 10 ms ticks over each round):\n",
+    '| Endpoint | user | system | total |\n| --- | ---: | ---: | ---: |',
+  ]
+  for (const [name, { user, system }] of Object.entries(cpu))
+    out.push(
+      `| ${name} | ${cell(user, 1)} | ${cell(system, 1)} | ${(user.median + system.median).toFixed(1)} |`,
+    )
+  return `${out.join('\n')}\n`
+}

@@ -1,5 +1,6 @@
 import type { BenchContext } from '../context'
 import { GATEWAY_TOKEN, type GatewayKind } from '../gateway'
+import { cpuUs } from '../processes'
 import { rotate } from '../settings'
 import type { Spread } from '../stats'
 import { ratioSpread, record, spread } from '../stats'
@@ -19,6 +20,12 @@ export interface ThroughputResult {
   readonly ratios: Record<string, Spread>
   /** Gateway modes this build cannot run, and why. */
   readonly skipped: Partial<Record<GatewayKind, string>>
+  /**
+   * CPU the endpoint's own processes spent per request during the round, µs, user and system
+   * (the kernel's share: sockets, epoll). Not the upstream's or wrk's, except for `direct`,
+   * whose process is the upstream. Absent from results written before it was measured.
+   */
+  readonly cpuUsPerRequest?: Record<string, { readonly user: Spread; readonly system: Spread }>
 }
 
 export interface LatencyResult {
@@ -30,7 +37,7 @@ export interface LatencyResult {
   readonly addedP99Us: Record<string, Spread>
 }
 
-const DIRECT = 'direct (no proxy)'
+export const DIRECT = 'direct (no proxy)'
 
 /**
  * Scenarios 1 and 2 share long-lived proxies: each is started once, warmed up, then measured
@@ -64,14 +71,22 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
       await runWrk({ script: scriptFor(endpoint), port: endpoint.port, connections, seconds: 1 })
 
     const rps: Record<string, number[]> = {}
+    const userUs: Record<string, number[]> = {}
+    const systemUs: Record<string, number[]> = {}
     for (let round = 0; round < rounds; round++) {
       for (const endpoint of rotate(endpoints, round)) {
+        const before = cpuUs(endpoint.pid)
         const result = await runWrk({
           script: scriptFor(endpoint),
           port: endpoint.port,
           connections,
           seconds,
         })
+        const after = cpuUs(endpoint.pid)
+        if (result.requests > 0) {
+          record(userUs, endpoint.name, (after.user - before.user) / result.requests)
+          record(systemUs, endpoint.name, (after.system - before.system) / result.requests)
+        }
         if (result.errors > 0 || result.non2xx > 0)
           ctx.log(`  ${endpoint.name}: ${result.errors} errors, ${result.non2xx} non-2xx`)
         record(rps, endpoint.name, result.requestsPerSec)
@@ -109,6 +124,10 @@ export async function benchHttpLoad(ctx: BenchContext): Promise<{
         rps: mapValues(rps, spread),
         ratios: throughputRatios(rps),
         skipped: ctx.gateway.skipped,
+        cpuUsPerRequest: mapValues(userUs, (user, name) => ({
+          user: spread(user),
+          system: spread(systemUs[name] ?? []),
+        })),
       },
       latency: {
         p50Us: mapValues(p50, spread),
@@ -162,6 +181,9 @@ function addedOverDirect(values: Record<string, number[]>): Record<string, Sprea
   return added
 }
 
-export function mapValues<T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]))
+export function mapValues<T, U>(
+  record: Record<string, T>,
+  map: (value: T, key: string) => U,
+): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]))
 }
