@@ -1,5 +1,5 @@
 /**
- * How long each scenario runs. Full: several rounds per scenario for medians (~14 minutes on 2
+ * How long each scenario runs. Full: several rounds per scenario for medians (~16 minutes on 2
  * cores). Quick (`--quick`): fewer, shorter rounds (~4 minutes), to check that the bench works,
  * not to publish.
  */
