@@ -155,6 +155,54 @@ describe('createNodeProxy: local answers', () => {
   })
 })
 
+describe('createNodeProxy: a body read whole before it goes upstream', () => {
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+  const sent = async (proxy: Running, init: RequestInit) => {
+    const before = upstream.received.length
+    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      ...init,
+      headers: { authorization: 'Bearer oxy-test-token-alice-0123', 'content-type': 'application/json' },
+    })
+    expect(response.status).toBe(200)
+    await response.arrayBuffer()
+    const received = upstream.received[before]!
+    return { headers: received.headers, body: received.body.toString() }
+  }
+
+  it('should send a chunked body read for a model rule with its exact length', async () => {
+    const proxy = await startProxy({
+      OXY_TARGET: upstream.url,
+      OXY_ACCESS_KEYS: 'alice:oxy-test-token-alice-0123',
+      OXY_KEY_RULES: JSON.stringify({ alice: { models: ['gpt-4o-mini'] } }),
+    })
+    const bytes = new TextEncoder().encode(body)
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 10))
+        controller.enqueue(bytes.subarray(10))
+        controller.close()
+      },
+    })
+    const received = await sent(proxy, { body: stream, duplex: 'half' } as RequestInit)
+    expect(received.headers['transfer-encoding']).toBeUndefined()
+    expect(received.headers['content-length']).toBe(String(bytes.length))
+    expect(received.body).toBe(body)
+  })
+
+  it('should send a body kept for a replay with the length the client declared, once', async () => {
+    const proxy = await startProxy({
+      OXY_TARGET: upstream.url,
+      OXY_ACCESS_KEYS: 'alice:oxy-test-token-alice-0123',
+      OXY_UPSTREAM_KEY: 'sk-test-one,sk-test-two',
+    })
+    const received = await sent(proxy, { body })
+    expect(received.headers['content-length']).toBe(String(Buffer.byteLength(body)))
+    expect(received.headers['transfer-encoding']).toBeUndefined()
+    expect(received.body).toBe(body)
+  })
+})
+
 describe('createNodeProxy: streaming', () => {
   it('should stream a 25 MB upload: the upstream sees bytes before the client has sent them all', async () => {
     const proxy = await startProxy({ OXY_TARGET: upstream.url })

@@ -114,14 +114,16 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     if (!choice) return
     if (!choosesByModel(choice)) {
       // Read whole (bounded): a model rule or a replay needs every byte before the first attempt.
-      readBody(req, choice.maxBytes).then(
+      readBody(
+        req,
+        choice.maxBytes,
         (body) => {
           exchange.bodyKept(body.byteLength, body)
           const chosen = choosePath(plan, body)
           if (chosen.kind === 'reply') reply(req, res, exchange.reply(chosen))
           else forward(context, req, res, chosen, exchange, body)
         },
-        (error: unknown) => refuse(req, res, exchange.failed(error)),
+        (error) => refuse(req, res, exchange.failed(error)),
       )
       return
     }
