@@ -1,3 +1,4 @@
+import http from 'node:http'
 import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProxyUnderTest } from './conformance'
@@ -14,6 +15,7 @@ import {
   startFakeKeyedUpstream,
   USAGE,
 } from './fake-keyed-upstream'
+import { sha256 } from './fake-openai'
 import { TOKEN_A, TOKEN_B } from './owner-controls'
 
 /** A proxy under test whose access-log lines can be read. */
@@ -187,6 +189,45 @@ export function describeGateway(name: string, start: StartLoggedProxy): void {
         })
         expect(completion.choices[0]?.message.content).toBe(CHAT_TEXT)
       }
+    })
+
+    it('should fall back with the whole body when the first target fails while the body is still arriving', async () => {
+      const proxy = await startProxy({
+        OXY_TARGET: `${REFUSED_TARGET},${upstream.url}`,
+        OXY_UPSTREAM_KEY: KEY_GOOD,
+      })
+      const before = upstream.calls.length
+      const body = Buffer.from(
+        JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, user: 'x'.repeat(3000) }),
+      )
+      // Declared length, sent in three parts 100 ms apart: the first target is refused long before the end.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${TOKEN_A}`,
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+          },
+        })
+        req.on('response', (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        })
+        req.on('error', reject)
+        const parts = [body.subarray(0, 1000), body.subarray(1000, 2000), body.subarray(2000)]
+        const send = (i: number) => {
+          if (i === parts.length - 1) return req.end(parts[i])
+          req.write(parts[i])
+          setTimeout(() => send(i + 1), 100)
+        }
+        send(0)
+      })
+      expect(status).toBe(200)
+      const calls = upstream.calls.slice(before)
+      expect(calls).toHaveLength(1)
+      expect(calls[0]!.bodyLength).toBe(body.length)
+      expect(calls[0]!.bodySha).toBe(sha256(body))
     })
 
     it('should refuse a model outside the key rules with an OpenAI-shaped 403 before the upstream', async () => {

@@ -4,7 +4,8 @@ import { createLimiter } from '../limits/limiter'
 import { createMemoryStore } from '../limits/memory-store'
 import type { AccessLogEntry, ForwardPlan } from '../policy'
 import { classifyUpstreamError, OxyError, parseLimitsConfig } from '../policy'
-import type { Ending, ExchangeOptions } from './exchange'
+import type { Ending } from './ending'
+import type { ExchangeOptions } from './exchange'
 import { createExchange } from './exchange'
 
 const CORS: [string, string][] = [['Access-Control-Allow-Origin', '*']]

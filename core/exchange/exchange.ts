@@ -11,28 +11,13 @@ import type {
   ProxyConfig,
 } from '../policy'
 import { bodyTooLarge, errorReply } from '../policy'
+import type { Carrier, Ending } from './ending'
 import { Failover } from './failover'
 import type { RequestBody } from './retry'
 import { keptOrStreamed, mayRetry } from './retry'
 import { Tally } from './tally'
 import type { Deadline, Timer } from './timeouts'
 import { firstByteTimeout, idleTimeout, startTimer } from './timeouts'
-
-/** How an exchange that failed ends for the client. */
-export type Ending =
-  /** Nothing reached the client yet: answer with this OpenAI-shaped error. */
-  | { readonly kind: 'reply'; readonly error: OxyError; readonly reply: LocalReply }
-  /** The response started: cut it abruptly, never end it cleanly (a truncated body must not look complete). */
-  | { readonly kind: 'cut'; readonly error: OxyError }
-
-/** What a carrier is told: end the client's side as a failure says, or (the client left) nothing more. */
-export type Stop = Ending | { readonly kind: 'gone' }
-
-/** The engine's side of one attempt: what the lifecycle's timers and limits call to stop it. */
-export interface Carrier {
-  /** Stop the upstream request, and end the client's side as `how` says. */
-  stop(how: Stop): void
-}
 
 export interface ExchangeOptions {
   readonly config: Pick<ProxyConfig, 'firstByteTimeoutMs' | 'idleTimeoutMs' | 'maxBodyBytes'>
@@ -65,8 +50,16 @@ export interface Exchange {
    * which held the whole request alive through young collections (docs/benchmarks.md).
    */
   hasResponseStarted(): boolean
-  /** The request body was read whole before sending (to choose the path), or there is none (0). */
+  /**
+   * The request body was read whole before sending (to choose the path), or there is none (0), or
+   * (after bodyKeeping) its last byte arrived.
+   */
   bodyKept(byteLength: number, body?: Uint8Array): void
+  /**
+   * The body streams to the first attempt and is kept as it arrives, for another attempt; until
+   * bodyKept, such an attempt waits for it (the engine's part).
+   */
+  bodyKeeping(): void
   /**
    * Counts request bytes as they stream to the upstream; past OXY_MAX_BODY_BYTES it fails the
    * exchange (413) through the carrier and returns the error.
@@ -177,10 +170,14 @@ class LiveExchange implements Exchange {
 
   bodyKept(byteLength: number, body?: Uint8Array): void {
     // Reported once: an engine that read the body to choose its path has already told.
-    if (this.#body !== undefined) return
+    if (this.#body !== undefined && this.#body !== 'keeping') return
     this.#bytesIn = byteLength
     this.#body = keptOrStreamed(byteLength)
     if (body) this.#tally?.requestChunk(body)
+  }
+
+  bodyKeeping(): void {
+    this.#body ??= 'keeping'
   }
 
   requestBytes(count: number, chunk?: Uint8Array): OxyError | undefined {

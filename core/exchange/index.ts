@@ -1,3 +1,4 @@
+export * from './ending'
 export * from './exchange'
 export * from './failover'
 export * from './read-whole-body'

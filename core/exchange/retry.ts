@@ -9,6 +9,11 @@ export type RequestBody =
   | 'none'
   /** Read whole before sending, and small enough to keep (MAX_REPLAY_BODY_BYTES). */
   | 'kept'
+  /**
+   * Small, streaming to the first attempt and kept as it arrives: it can be sent again once its
+   * last byte is in, so another attempt asked for before then waits for it.
+   */
+  | 'keeping'
   /** Streamed to the upstream as it arrives, or too large to keep: it can go out once only. */
   | 'streamed'
 

@@ -48,7 +48,9 @@ export function withGateway(
   const readsWhole = next.choosePathByBody !== undefined && next.choosePathByBody.findModel === undefined
   // Kept for a second attempt only when small; a larger body streams once, never held.
   if (!readsWhole && length !== undefined && length > 0 && length <= MAX_REPLAY_BODY_BYTES) {
-    next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined)
+    // Read for nothing but a replay when no rule reads it: an engine may then keep it as it streams.
+    const replayOnly = next.choosePathByBody === undefined
+    next = withBodyCheck(next, MAX_REPLAY_BODY_BYTES, () => undefined, replayOnly)
   }
   return next
 }
@@ -58,6 +60,7 @@ function withBodyCheck(
   plan: ForwardPlan,
   maxBytes: number,
   check: (body: Uint8Array) => LocalReply | undefined,
+  replayOnly = false,
 ): ForwardPlan {
   const earlier = plan.choosePathByBody
   return {
@@ -65,6 +68,7 @@ function withBodyCheck(
     choosePathByBody: {
       maxBytes: earlier ? Math.min(earlier.maxBytes, maxBytes) : maxBytes,
       choose: (body) => check(body) ?? (earlier ? earlier.choose(body) : plan.upstreamPath),
+      ...(replayOnly && { replayOnly }),
     },
   }
 }

@@ -85,6 +85,11 @@ export interface BodyChoice {
   /** Set when the model alone decides (Azure mode): the body is read only until it is known. */
   readonly findModel?: () => ModelFinder
   readonly chooseModel?: (model: string | undefined) => string | LocalReply
+  /**
+   * Read whole only so that another key or target can be sent the same bytes: an engine that can
+   * keep the body as it streams may send the first attempt at once (the node engine does).
+   */
+  readonly replayOnly?: boolean
 }
 
 /** A choice that can be made as soon as the model is known, without the rest of the body. */

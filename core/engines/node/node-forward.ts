@@ -32,8 +32,10 @@ export function forward(
   readAlready?: Buffer,
   // The body was read only in part (until its model was known): the rest follows on req.
   restFollows = false,
+  // Small, and wanted again if another key or target takes the request: kept as it streams.
+  keepForReplay = false,
 ): void {
-  new Forwarding(context, req, res, plan, exchange, readAlready, restFollows).start()
+  new Forwarding(context, req, res, plan, exchange, readAlready, restFollows, keepForReplay).start()
 }
 
 /** A response head from the upstream, held until the client's head may be written. */
@@ -58,8 +60,15 @@ class Forwarding implements UpstreamHandlers, Carrier {
   readonly #readAlready: Buffer | undefined
   readonly #restFollows: boolean
   readonly #bodyless: boolean
-  /** The body, whole, sent with every attempt; undefined when it streams (or there is none). */
-  readonly #kept: Buffer | undefined
+  /**
+   * The body, whole, sent with every attempt; undefined when it streams (or there is none), and
+   * while a body kept as it streams is still arriving.
+   */
+  #kept: Buffer | undefined
+  /** The body streams to the first attempt and is kept for the next (#streamAndKeep). */
+  readonly #keeping: boolean
+  /** Another attempt was asked for before the kept body's last byte arrived: made when it does. */
+  #retryWhenWhole = false
   /** What the upstream's answers go to: this, or the gateway's judgement in front of it. */
   readonly #handlers: UpstreamHandlers
   #upstream: UpstreamExchange | undefined
@@ -75,6 +84,7 @@ class Forwarding implements UpstreamHandlers, Carrier {
     exchange: Exchange,
     readAlready: Buffer | undefined,
     restFollows: boolean,
+    keepForReplay: boolean,
   ) {
     this.#context = context
     this.#req = req
@@ -86,12 +96,8 @@ class Forwarding implements UpstreamHandlers, Carrier {
     this.#restFollows = restFollows
     this.#bodyless = readAlready === undefined && !hasBody(req)
     this.#kept = restFollows ? undefined : readAlready
-    this.#handlers = exchange.judgesHeads()
-      ? judgeBeforeRelay(exchange, this, () => {
-          this.#upstream?.abort()
-          this.#attempt()
-        })
-      : this
+    this.#keeping = keepForReplay && readAlready === undefined && !this.#bodyless
+    this.#handlers = exchange.judgesHeads() ? judgeBeforeRelay(exchange, this, () => this.#retry()) : this
   }
 
   start(): void {
@@ -100,6 +106,7 @@ class Forwarding implements UpstreamHandlers, Carrier {
     const kept = this.#kept
     if (kept) exchange.bodyKept(kept.byteLength, kept)
     else if (this.#bodyless) exchange.bodyKept(0)
+    else if (this.#keeping) exchange.bodyKeeping()
     const first = this.#attempt()
     if (!first) return
     // A slow client holds the upstream back; once it reads again, the upstream has the idle time again.
@@ -164,7 +171,7 @@ class Forwarding implements UpstreamHandlers, Carrier {
   /** The gateway's next candidate (key, target) is tried here, when the exchange says so. */
   onError(error: unknown): void {
     const exchange = this.#exchange
-    if (exchange.judgeError(error)) this.#attempt()
+    if (exchange.judgeError(error)) this.#retry()
     else this.stop(exchange.failed(error))
   }
 
@@ -178,6 +185,21 @@ class Forwarding implements UpstreamHandlers, Carrier {
     this.#held = undefined
     this.#exchange.headReceived(held.head.status, held.headers, decodeBody)
     this.#res.writeHead(held.head.status, held.head.statusText, toRawHeaders(held.clientHeaders))
+  }
+
+  /**
+   * The next candidate (key, target), sent the body again: at once when it is whole, else once a
+   * body kept as it streams has arrived.
+   */
+  #retry(): void {
+    this.#upstream?.abort()
+    if (this.#keeping && this.#kept === undefined) {
+      this.#retryWhenWhole = true
+      // The attempt it was flowing to is gone: nothing holds the client's body back any more.
+      this.#req.resume()
+      return
+    }
+    this.#attempt()
   }
 
   /** One attempt at the upstream; a body kept whole (or none) is sent with it. */
@@ -221,11 +243,41 @@ class Forwarding implements UpstreamHandlers, Carrier {
   #startBody(first: UpstreamExchange): void {
     const req = this.#req
     if (this.#bodyless) req.resume()
+    else if (this.#keeping) this.#streamAndKeep(first)
     else if (!this.#kept) {
       streamBody(this.#context, req, first, this.#exchange)
       // What was read to find the model left the request paused.
       if (this.#restFollows) req.resume()
     }
+  }
+
+  /**
+   * Streams the body to the first attempt as it arrives, as streamBody does, and keeps it: the
+   * first attempt does not wait for a whole body that a second one might need (reading it whole
+   * first cost gateway mode ~8 % of its throughput, docs/benchmarks.md). Once the last byte is
+   * in, the exchange knows the body can be sent again, and a retry that was waiting is made.
+   */
+  #streamAndKeep(first: UpstreamExchange): void {
+    const req = this.#req
+    const exchange = this.#exchange
+    const chunks: Buffer[] = []
+    let bytes = 0
+    req.on('data', (chunk: Buffer) => {
+      this.#context.reclaim(chunk.length)
+      if (exchange.requestBytes(chunk.length, chunk)) return
+      // A reference, not a copy: each socket read is a buffer of its own, never reused.
+      chunks.push(chunk)
+      bytes += chunk.length
+      if (!first.write(chunk)) req.pause()
+    })
+    req.on('end', () => {
+      first.end()
+      this.#kept = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
+      exchange.bodyKept(bytes)
+      if (!this.#retryWhenWhole) return
+      this.#retryWhenWhole = false
+      this.#attempt()
+    })
   }
 }
 

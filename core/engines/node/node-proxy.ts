@@ -97,8 +97,10 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     } else {
       whenAdmitted(options.limiter, plan, req, res, exchange, () => {
         exchange.forwarding(plan)
-        if (plan.choosePathByBody) forwardByBody(req, res, plan, exchange)
-        else forward(context, req, res, plan, exchange)
+        const choice = plan.choosePathByBody
+        // A body read only for a replay streams to the first attempt at once and is kept as it goes.
+        if (choice && !choice.replayOnly) forwardByBody(req, res, plan, exchange)
+        else forward(context, req, res, plan, exchange, undefined, false, choice !== undefined)
       })
     }
   }
