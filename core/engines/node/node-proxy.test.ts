@@ -155,7 +155,7 @@ describe('createNodeProxy: local answers', () => {
   })
 })
 
-describe('createNodeProxy: a body read whole before it goes upstream', () => {
+describe('createNodeProxy: bodies read or kept for the gateway', () => {
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
   const sent = async (proxy: Running, init: RequestInit) => {
     const before = upstream.received.length
@@ -188,6 +188,41 @@ describe('createNodeProxy: a body read whole before it goes upstream', () => {
     expect(received.headers['transfer-encoding']).toBeUndefined()
     expect(received.headers['content-length']).toBe(String(bytes.length))
     expect(received.body).toBe(body)
+  })
+
+  it('should start the first attempt before a body kept for a replay has all arrived', async () => {
+    const proxy = await startProxy({
+      OXY_TARGET: upstream.url,
+      OXY_ACCESS_KEYS: 'alice:oxy-test-token-alice-0123',
+      OXY_UPSTREAM_KEY: 'sk-test-one,sk-test-two',
+    })
+    const before = upstream.received.length
+    const bytes = Buffer.from(body)
+    let lastPartAt = 0
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer oxy-test-token-alice-0123',
+          'content-type': 'application/json',
+          'content-length': String(bytes.length),
+        },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      })
+      req.on('error', reject)
+      req.write(bytes.subarray(0, 20))
+      setTimeout(() => {
+        lastPartAt = performance.now()
+        req.end(bytes.subarray(20))
+      }, 300)
+    })
+    expect(status).toBe(200)
+    const received = upstream.received[before]!
+    expect(received.firstChunkAt).toBeLessThan(lastPartAt)
+    expect(received.body.toString()).toBe(body)
   })
 
   it('should send a body kept for a replay with the length the client declared, once', async () => {
