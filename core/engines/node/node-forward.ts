@@ -274,7 +274,8 @@ class Forwarding implements UpstreamHandlers, Carrier {
       first.end()
       this.#kept = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
       exchange.bodyKept(bytes)
-      if (!this.#retryWhenWhole) return
+      // A retry waits for the body only while the exchange lives (a deadline may have answered).
+      if (!this.#retryWhenWhole || this.#stopped) return
       this.#retryWhenWhole = false
       this.#attempt()
     })

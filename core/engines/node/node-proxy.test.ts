@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks'
 import { generate } from 'selfsigned'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { rawGet, withTimeout } from '../../../test/conformance'
+import { REFUSED_TARGET, rawGet, withTimeout } from '../../../test/conformance'
 import { describeExchangeAgreement } from '../../../test/exchange-agreement'
 import type { FakeOpenAI } from '../../../test/fake-openai'
 import { sha256, startFakeOpenAI } from '../../../test/fake-openai'
@@ -223,6 +223,33 @@ describe('createNodeProxy: bodies read or kept for the gateway', () => {
     const received = upstream.received[before]!
     expect(received.firstChunkAt).toBeLessThan(lastPartAt)
     expect(received.body.toString()).toBe(body)
+  })
+
+  it('should not try the next target once the client got its 504 while the body was still arriving', async () => {
+    const proxy = await startProxy({
+      OXY_TARGET: `${REFUSED_TARGET},${upstream.url}`,
+      OXY_FIRST_BYTE_TIMEOUT_MS: '150',
+    })
+    const before = upstream.received.length
+    const bytes = Buffer.from(body)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', () => resolve(0))
+      req.write(bytes.subarray(0, 20))
+      // The rest comes after the first-byte deadline has answered the client.
+      setTimeout(() => req.end(bytes.subarray(20)), 400)
+      setTimeout(() => reject(new Error('no answer')), 3_000)
+    })
+    expect(status).toBe(504)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(upstream.received.length).toBe(before)
   })
 
   it('should send a body kept for a replay with the length the client declared, once', async () => {
