@@ -6,7 +6,7 @@ import { isHeaderName } from './header-list'
 export type CredentialStyle = 'bearer' | 'api-key' | 'x-api-key' | 'x-goog-api-key'
 
 /** Every header a client may carry a key in; all are replaced when the proxy holds the key. */
-export const CREDENTIAL_HEADERS: readonly string[] = [
+export const CREDENTIAL_HEADERS: readonly Lowercase<string>[] = [
   'authorization',
   'api-key',
   'x-api-key',
@@ -27,17 +27,24 @@ export function credentialStyleFor(hostname: string): CredentialStyle {
 
 /** Headers that carry the key of an API call, as SDKs send keys; also where access tokens go. */
 export const TOKEN_HEADERS: readonly Lowercase<string>[] = ['authorization', 'api-key', 'x-api-key']
-const TOKEN_HEADER_LENGTHS = new Set(TOKEN_HEADERS.map((name) => name.length))
 
 /**
- * The lower-case name of a header that carries a token, or undefined. Every request's every
+ * Finds header names among `names`: the lower-case name, or undefined. Every request's every
  * header is asked, and almost none is one: its length rules it out before it is lower-cased.
  */
-export function tokenHeaderName(name: string): Lowercase<string> | undefined {
-  if (!TOKEN_HEADER_LENGTHS.has(name.length)) return undefined
-  const lower = name.toLowerCase() as Lowercase<string>
-  return TOKEN_HEADERS.includes(lower) ? lower : undefined
+function headerNamesFinder(
+  names: readonly Lowercase<string>[],
+): (name: string) => Lowercase<string> | undefined {
+  const lengths = new Set(names.map((name) => name.length))
+  return (name) => {
+    if (!lengths.has(name.length)) return undefined
+    const lower = name.toLowerCase() as Lowercase<string>
+    return names.includes(lower) ? lower : undefined
+  }
 }
+
+/** The lower-case name of a header that carries a token, or undefined. */
+export const tokenHeaderName = headerNamesFinder(TOKEN_HEADERS)
 
 /** The token a credential header carries: what follows `Bearer ` in Authorization, else the value. */
 export function presentedToken(lowerName: string, value: string): string {
@@ -63,12 +70,7 @@ export function findAccessToken(headers: HeaderList, accessKeys: readonly string
   return matched.size > 0 ? matched : undefined
 }
 
-const CREDENTIAL_HEADER_LENGTHS = new Set(CREDENTIAL_HEADERS.map((name) => name.length))
-
-/** Whether a header carries an API key; its length rules most names out before it is lower-cased. */
-function isCredentialHeader(name: string): boolean {
-  return CREDENTIAL_HEADER_LENGTHS.has(name.length) && CREDENTIAL_HEADERS.includes(name.toLowerCase())
-}
+const credentialHeaderName = headerNamesFinder(CREDENTIAL_HEADERS)
 
 /** Replaces whatever credentials the client sent with the proxy's own key, in the upstream's style. */
 export function withUpstreamKey(
@@ -76,7 +78,7 @@ export function withUpstreamKey(
   key: string,
   style: CredentialStyle,
 ): HeaderPair[] {
-  const out = headers.filter(([name]) => !isCredentialHeader(name))
+  const out = headers.filter(([name]) => credentialHeaderName(name) === undefined)
   out.push(style === 'bearer' ? ['Authorization', `Bearer ${key}`] : [style, key])
   return out
 }

@@ -1,4 +1,4 @@
-import { isHeaderName } from './header-list'
+import { getHeader } from './header-list'
 
 /**
  * Whether an upstream's answer to one attempt should be tried again with another key or target,
@@ -95,10 +95,9 @@ export function judgeAttempt(failure: AttemptFailure, now: number): Verdict {
  * seconds or as an HTTP date (RFC 9110 10.2.3).
  */
 export function retryAfterMs(headers: ReadonlyHeaders, now: number): number | undefined {
-  const get = (wanted: string) => headers.find(([name]) => isHeaderName(name, wanted))?.[1]?.trim()
-  const ms = get('retry-after-ms')
+  const ms = getHeader(headers, 'retry-after-ms')?.trim()
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Math.ceil(Number(ms))
-  const value = get('retry-after')
+  const value = getHeader(headers, 'retry-after')?.trim()
   if (value === undefined || value === '') return undefined
   if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000)
   const date = Date.parse(value)
