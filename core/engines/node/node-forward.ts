@@ -259,21 +259,18 @@ class Forwarding implements UpstreamHandlers, Carrier {
    */
   #streamAndKeep(first: UpstreamExchange): void {
     const req = this.#req
-    const exchange = this.#exchange
+    streamBody(this.#context, req, first, this.#exchange)
+    // Listeners after streamBody's: each chunk is sent (and counted) before it is kept.
     const chunks: Buffer[] = []
     let bytes = 0
     req.on('data', (chunk: Buffer) => {
-      this.#context.reclaim(chunk.length)
-      if (exchange.requestBytes(chunk.length, chunk)) return
       // A reference, not a copy: each socket read is a buffer of its own, never reused.
       chunks.push(chunk)
       bytes += chunk.length
-      if (!first.write(chunk)) req.pause()
     })
     req.on('end', () => {
-      first.end()
       this.#kept = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
-      exchange.bodyKept(bytes)
+      this.#exchange.bodyKept(bytes)
       // A retry waits for the body only while the exchange lives (a deadline may have answered).
       if (!this.#retryWhenWhole || this.#stopped) return
       this.#retryWhenWhole = false
