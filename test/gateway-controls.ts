@@ -1,4 +1,3 @@
-import http from 'node:http'
 import OpenAI, { APIError } from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProxyUnderTest } from './conformance'
@@ -17,6 +16,7 @@ import {
 } from './fake-keyed-upstream'
 import { sha256 } from './fake-openai'
 import { TOKEN_A, TOKEN_B } from './owner-controls'
+import { postInParts } from './raw-http'
 
 /** A proxy under test whose access-log lines can be read. */
 export interface LoggedProxy extends ProxyUnderTest {
@@ -201,28 +201,12 @@ export function describeGateway(name: string, start: StartLoggedProxy): void {
         JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, user: 'x'.repeat(3000) }),
       )
       // Declared length, sent in three parts 100 ms apart: the first target is refused long before the end.
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = http.request(`${proxy.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${TOKEN_A}`,
-            'content-type': 'application/json',
-            'content-length': String(body.length),
-          },
-        })
-        req.on('response', (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        })
-        req.on('error', reject)
-        const parts = [body.subarray(0, 1000), body.subarray(1000, 2000), body.subarray(2000)]
-        const send = (i: number) => {
-          if (i === parts.length - 1) return req.end(parts[i])
-          req.write(parts[i])
-          setTimeout(() => send(i + 1), 100)
-        }
-        send(0)
-      })
+      const { status } = await postInParts(
+        `${proxy.url}/v1/chat/completions`,
+        { authorization: `Bearer ${TOKEN_A}`, 'content-type': 'application/json' },
+        [body.subarray(0, 1000), body.subarray(1000, 2000), body.subarray(2000)],
+        100,
+      )
       expect(status).toBe(200)
       const calls = upstream.calls.slice(before)
       expect(calls).toHaveLength(1)

@@ -1,4 +1,6 @@
+import http from 'node:http'
 import net from 'node:net'
+import { performance } from 'node:perf_hooks'
 
 export interface RawExchange {
   /** Status code of the first response, or undefined when the connection closed without one. */
@@ -37,4 +39,46 @@ export function sendRaw(port: number, request: string | Buffer, waitMs = 1_000):
 export function rawJsonBody(text: string): unknown {
   const start = text.indexOf('\r\n\r\n')
   return JSON.parse(text.slice(start + 4))
+}
+
+export interface PartsExchange {
+  /** The response's status, read once its body ended (it may come before the last part). */
+  readonly status: number
+  /** performance.now() when the last part was written. */
+  readonly lastPartAt: number
+}
+
+/**
+ * POSTs `parts` as one body, declared with its whole length, `gapMs` apart: how a slow client's
+ * body arrives. Resolves when the response has ended.
+ */
+export function postInParts(
+  url: string,
+  headers: http.OutgoingHttpHeaders,
+  parts: readonly Buffer[],
+  gapMs: number,
+): Promise<PartsExchange> {
+  return new Promise((resolve, reject) => {
+    const length = parts.reduce((sum, part) => sum + part.length, 0)
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(length) },
+    })
+    let lastPartAt = 0
+    req.on('response', (res) => {
+      res.resume()
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, lastPartAt }))
+    })
+    req.on('error', reject)
+    const send = (i: number) => {
+      if (i < parts.length - 1) {
+        req.write(parts[i])
+        setTimeout(() => send(i + 1), gapMs)
+        return
+      }
+      lastPartAt = performance.now()
+      req.end(parts[i])
+    }
+    send(0)
+  })
 }

@@ -11,7 +11,7 @@ import { describeExchangeAgreement } from '../../../test/exchange-agreement'
 import type { FakeOpenAI } from '../../../test/fake-openai'
 import { sha256, startFakeOpenAI } from '../../../test/fake-openai'
 import { startForwardProxy } from '../../../test/forward-proxy'
-import { rawJsonBody, sendRaw } from '../../../test/raw-http'
+import { postInParts, rawJsonBody, sendRaw } from '../../../test/raw-http'
 import type { AccessLogEntry } from '../../policy'
 import { parseConfig } from '../../policy'
 import { createNodeProxy } from './node-proxy'
@@ -198,27 +198,12 @@ describe('createNodeProxy: bodies read or kept for the gateway', () => {
     })
     const before = upstream.received.length
     const bytes = Buffer.from(body)
-    let lastPartAt = 0
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          authorization: 'Bearer oxy-test-token-alice-0123',
-          'content-type': 'application/json',
-          'content-length': String(bytes.length),
-        },
-      })
-      req.on('response', (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      })
-      req.on('error', reject)
-      req.write(bytes.subarray(0, 20))
-      setTimeout(() => {
-        lastPartAt = performance.now()
-        req.end(bytes.subarray(20))
-      }, 300)
-    })
+    const { status, lastPartAt } = await postInParts(
+      `${proxy.url}/v1/chat/completions`,
+      { authorization: 'Bearer oxy-test-token-alice-0123', 'content-type': 'application/json' },
+      [bytes.subarray(0, 20), bytes.subarray(20)],
+      300,
+    )
     expect(status).toBe(200)
     const received = upstream.received[before]!
     expect(received.firstChunkAt).toBeLessThan(lastPartAt)
@@ -232,21 +217,13 @@ describe('createNodeProxy: bodies read or kept for the gateway', () => {
     })
     const before = upstream.received.length
     const bytes = Buffer.from(body)
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${proxy.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) },
-      })
-      req.on('response', (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
-      req.on('error', () => resolve(0))
-      req.write(bytes.subarray(0, 20))
-      // The rest comes after the first-byte deadline has answered the client.
-      setTimeout(() => req.end(bytes.subarray(20)), 400)
-      setTimeout(() => reject(new Error('no answer')), 3_000)
-    })
+    // The rest comes after the first-byte deadline has answered the client.
+    const { status } = await postInParts(
+      `${proxy.url}/v1/chat/completions`,
+      { 'content-type': 'application/json' },
+      [bytes.subarray(0, 20), bytes.subarray(20)],
+      400,
+    )
     expect(status).toBe(504)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(upstream.received.length).toBe(before)
