@@ -22,6 +22,10 @@ export const TARGETS = {
 
 export const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
 /** median (min–max) */
+/** User plus system µs per request, from the medians of each, as the tables print it. */
+export const cpuTotalUs = (cpu: { readonly user: Spread; readonly system: Spread }): string =>
+  (cpu.user.median + cpu.system.median).toFixed(1)
+
 export const cell = (s: Spread | undefined, digits = 0, unit = '') =>
   s ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : '–'
 
@@ -151,7 +155,7 @@ export function renderTargets(r: BenchResults): string {
   const cpu = r.throughput?.cpuUsPerRequest
   const total = (name: string) => {
     const c = cpu?.[name]
-    return c ? `${(c.user.median + c.system.median).toFixed(1)} µs` : undefined
+    return c ? `${cpuTotalUs(c)} µs` : undefined
   }
   const cpuCells = [
     ['oxy', total(PROXY_LABELS.oxy)],

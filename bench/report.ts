@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { chartRows, renderChart } from './chart'
 import { BASELINE_NAMES, PROXY_BASELINE_NAMES, PROXY_BASELINE_OF } from './launch'
-import { cell, n, renderTargets } from './report-targets'
+import { cell, cpuTotalUs, n, renderTargets } from './report-targets'
 import type { BenchResults } from './results'
 import type { ThroughputResult } from './scenarios/http-load'
 import type { SseScaling } from './scenarios/sse-scaling'
@@ -176,9 +176,7 @@ function renderCpu(cpu: NonNullable<ThroughputResult['cpuUsPerRequest']>): strin
     "CPU per request in the same rounds, µs (`/proc/<pid>/stat`, the endpoint's processes only, 10 ms ticks over each round):\n",
     '| Endpoint | user | system | total |\n| --- | ---: | ---: | ---: |',
   ]
-  for (const [name, { user, system }] of Object.entries(cpu))
-    out.push(
-      `| ${name} | ${cell(user, 1)} | ${cell(system, 1)} | ${(user.median + system.median).toFixed(1)} |`,
-    )
+  for (const [name, row] of Object.entries(cpu))
+    out.push(`| ${name} | ${cell(row.user, 1)} | ${cell(row.system, 1)} | ${cpuTotalUs(row)} |`)
   return `${out.join('\n')}\n`
 }
