@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http'
 import { bodyIncomplete, collectBody } from '../../exchange'
 import type { HeaderPair, OxyError } from '../../policy'
 import { fromRawHeaders, isHeaderName } from '../../policy'
+import type { ServedRequest } from './served'
 
 /** RFC 9110 section 9.2.2: these may be sent twice without changing the outcome. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
@@ -16,14 +16,14 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
 const BODYLESS_WITHOUT_LENGTH: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 
 /** HTTP/1.0 may leave Host out; no version may send two, which front ends could read differently. */
-export function hasOneHost(req: IncomingMessage): boolean {
+export function hasOneHost(req: ServedRequest): boolean {
   let hosts = 0
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (isHeaderName(req.rawHeaders[i]!, 'host')) hosts++
   return hosts === 1 || (hosts === 0 && req.httpVersion === '1.0')
 }
 
 /** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */
-export function requestHeaders(req: IncomingMessage): HeaderPair[] {
+export function requestHeaders(req: ServedRequest): HeaderPair[] {
   if (req.rawHeaders.length > 0) return fromRawHeaders(req.rawHeaders)
   const pairs: HeaderPair[] = []
   for (const [name, value] of Object.entries(req.headers)) {
@@ -39,7 +39,7 @@ export function requestHeaders(req: IncomingMessage): HeaderPair[] {
  * body is re-framed by the exchange, which adds Transfer-Encoding itself: it is hop-by-hop.)
  */
 export function withBodyLength(
-  req: IncomingMessage,
+  req: ServedRequest,
   headers: readonly HeaderPair[],
   readAlready: Buffer | undefined,
   bodyless: boolean,
@@ -71,7 +71,7 @@ function withLength(headers: readonly HeaderPair[], length: number): HeaderPair[
  * request an allocation and a microtask turn.
  */
 export function readBody(
-  req: IncomingMessage,
+  req: ServedRequest,
   maxBytes: number,
   done: (body: Buffer) => void,
   fail: (error: OxyError) => void,

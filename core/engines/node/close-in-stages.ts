@@ -1,12 +1,12 @@
-import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { LINGER_MS } from '../../policy'
+import type { ServedResponse } from './served'
 
 const closing = new WeakSet<Socket>()
 
 /** True once a reply that closes this connection was sent: no further request on it is served. */
-export function isClosingInStages(socket: Socket): boolean {
-  return closing.has(socket)
+export function isClosingInStages(socket: Socket | null | undefined): boolean {
+  return socket != null && closing.has(socket)
 }
 
 /**
@@ -17,7 +17,7 @@ export function isClosingInStages(socket: Socket): boolean {
  * EPIPE and never saw its 503. So: half-close after the reply, discard what the client still
  * sends, and close when its body is in, when it closes its side, or after LINGER_MS.
  */
-export function closeInStages(res: ServerResponse): void {
+export function closeInStages(res: ServedResponse): void {
   const req = res.req
   const socket = res.socket
   if (!req || !socket || req.complete || typeof socket.destroySoon !== 'function') return

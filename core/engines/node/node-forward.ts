@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Carrier, Exchange, Stop } from '../../exchange'
 import type { ForwardPlan, HeaderList, HeaderPair } from '../../policy'
 import { fromRawHeaders, isEventStream, toClientHeaders, toRawHeaders } from '../../policy'
@@ -8,6 +7,7 @@ import { hasBody, isChunked } from './has-body'
 import { judgeBeforeRelay } from './judge-answer'
 import type { ResponseHead } from './response-parser'
 import { sendReply } from './send-reply'
+import type { ServedRequest, ServedResponse } from './served'
 import type { UpstreamHandlers } from './upstream-exchange'
 import { UpstreamExchange } from './upstream-exchange'
 import type { UpstreamRoutes } from './upstream-routes'
@@ -25,8 +25,8 @@ export interface ForwardContext {
  */
 export function forward(
   context: ForwardContext,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: ServedRequest,
+  res: ServedResponse,
   plan: ForwardPlan,
   exchange: Exchange,
   readAlready?: Buffer,
@@ -52,8 +52,8 @@ interface HeldHead {
  */
 class Forwarding implements UpstreamHandlers, Carrier {
   readonly #context: ForwardContext
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
+  readonly #req: ServedRequest
+  readonly #res: ServedResponse
   readonly #plan: ForwardPlan
   readonly #exchange: Exchange
   readonly #method: string
@@ -78,8 +78,8 @@ class Forwarding implements UpstreamHandlers, Carrier {
 
   constructor(
     context: ForwardContext,
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: ServedRequest,
+    res: ServedResponse,
     plan: ForwardPlan,
     exchange: Exchange,
     readAlready: Buffer | undefined,
@@ -290,7 +290,7 @@ function withExtraHeaders(
 /** Streams the client's body to the upstream as it arrives; the exchange enforces the size limit. */
 function streamBody(
   context: ForwardContext,
-  req: IncomingMessage,
+  req: ServedRequest,
   upstream: UpstreamExchange,
   exchange: Exchange,
 ): void {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Ending, Exchange } from '../../exchange'
 import { choosePath, createExchange } from '../../exchange'
@@ -17,6 +17,7 @@ import { forward } from './node-forward'
 import { readUntilModel } from './read-until-model'
 import { createBufferReclaimer } from './reclaim-buffers'
 import { sendReply } from './send-reply'
+import type { ServedRequest, ServedResponse } from './served'
 import type { UpstreamRoutes } from './upstream-routes'
 import { createUpstreamRoutes } from './upstream-routes'
 
@@ -45,8 +46,8 @@ export interface NodeProxyOptions {
 }
 
 export interface NodeProxy {
-  /** A node:http request listener. */
-  readonly handle: (req: IncomingMessage, res: ServerResponse) => void
+  /** A node:http request listener; it also serves an adapter's own request and response (served.ts). */
+  readonly handle: (req: ServedRequest, res: ServedResponse) => void
   /** A node:http 'upgrade' listener when `upgrades` was given: WebSocket passthrough. */
   readonly upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined
   /** Closes the upstream keep-alive sockets. */
@@ -65,7 +66,7 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
   const log = options.onLog
   const context: ForwardContext = { routes, reclaim: createBufferReclaimer() }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: ServedRequest, res: ServedResponse): void {
     // RFC 9112 section 9.6: after a reply that closes the connection, no further request is served.
     if (isClosingInStages(req.socket)) return
     const method = req.method ?? 'GET'
@@ -107,8 +108,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
 
   /** Reads the body first when it chooses the upstream path, then sends the same bytes on. */
   function forwardByBody(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: ServedRequest,
+    res: ServedResponse,
     plan: ForwardPlan,
     exchange: Exchange,
   ): void {
@@ -161,13 +162,13 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
 }
 
 /** Sends a reply the proxy made; whatever body came with the request is discarded. */
-function reply(req: IncomingMessage, res: ServerResponse, local: LocalReply, closeConnection = false): void {
+function reply(req: ServedRequest, res: ServedResponse, local: LocalReply, closeConnection = false): void {
   sendReply(res, local, closeConnection)
   req.resume()
 }
 
 /** Refuses a request whose body may still be arriving: the connection closes after the reply. */
-function refuse(req: IncomingMessage, res: ServerResponse, ending: Ending): void {
+function refuse(req: ServedRequest, res: ServedResponse, ending: Ending): void {
   if (ending.kind === 'reply') reply(req, res, ending.reply, true)
   else if (ending.kind === 'cut') res.destroy()
 }
@@ -179,8 +180,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, ending: Ending): void
 function whenAdmitted(
   limiter: Limiter | undefined,
   plan: ForwardPlan,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: ServedRequest,
+  res: ServedResponse,
   exchange: Exchange,
   go: () => void,
 ): void {

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import type { LocalReply, ModelBodyChoice, ModelSearch } from '../../policy'
 import {
   bodyTooLarge,
@@ -7,6 +6,7 @@ import {
   modelLookupBusy,
   OxyError,
 } from '../../policy'
+import type { ServedRequest } from './served'
 
 /** Shared by every request of this process: memory is per process. */
 const HELD = createByteBudget(MAX_MODEL_LOOKUP_HELD_BYTES)
@@ -24,7 +24,7 @@ export interface ModelRead {
  * `choice.maxBytes` and, with every other lookup of the process, at most
  * MAX_MODEL_LOOKUP_HELD_BYTES. `req` is left paused with the rest of the body unread.
  */
-export function readUntilModel(req: IncomingMessage, choice: ModelBodyChoice): Promise<ModelRead> {
+export function readUntilModel(req: ServedRequest, choice: ModelBodyChoice): Promise<ModelRead> {
   return new Promise((resolve, reject) => {
     const finder = choice.findModel()
     const chunks: Buffer[] = []
