@@ -5,28 +5,6 @@ import { VERSION } from '../core'
 import type { BundleSpec, LazyChunk } from './targets'
 import { NODE_TARGET } from './targets'
 
-/**
- * Replaces modules the target never runs with empty ones: a dependency's code for other
- * platforms costs cold-start time and bundle bytes for nothing.
- */
-function omitModules(omit: readonly string[]): esbuild.Plugin {
-  return {
-    name: 'oxy-omit-modules',
-    setup(build) {
-      build.onResolve({ filter: /.*/ }, (args) => {
-        const resolved = path.join(args.resolveDir, args.path)
-        return omit.some((suffix) => resolved.endsWith(suffix))
-          ? { path: resolved, namespace: 'oxy-omitted' }
-          : undefined
-      })
-      build.onLoad({ filter: /.*/, namespace: 'oxy-omitted' }, () => ({
-        contents: 'module.exports = {}',
-        loader: 'js',
-      }))
-    },
-  }
-}
-
 /** Imports of a chunk's source stay imports, of the chunk's file beside the bundle. */
 function externalChunks(chunks: readonly LazyChunk[], rootDir: string): esbuild.Plugin {
   const byPath = new Map(
@@ -78,11 +56,10 @@ export async function bundleEntry(spec: BundleSpec, rootDir: string): Promise<Bu
     // survive, so stack traces still say where.
     minify: !isWebRuntime(spec),
     plugins: [
-      ...(spec.omit ? [omitModules(spec.omit)] : []),
       ...(spec.chunks ? [externalChunks(spec.chunks, rootDir)] : []),
       ...(spec.replace ? [replaceModules(spec.replace, rootDir)] : []),
     ],
-    // serverless-http is MIT: its notice travels with its code.
+    // A bundled dependency's license notice travels with its code.
     legalComments: 'eof',
     banner: { js: `// oxy ${VERSION}: a reverse proxy for the OpenAI API.` },
     logLevel: 'warning',

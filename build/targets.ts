@@ -19,8 +19,6 @@ export interface BundleSpec {
    * `web` the same way, for other web-standard runtimes (Deno, Netlify Edge Functions).
    */
   readonly runtime?: 'node' | 'workers' | 'web'
-  /** Module paths (suffixes) that the target never runs, bundled as empty modules. */
-  readonly omit?: readonly string[]
   /** Modules bundled into files of their own beside the bundle, imported only when needed. */
   readonly chunks?: readonly LazyChunk[]
   /** Module paths (suffixes) bundled as another file instead, relative to the repository root. */
@@ -122,18 +120,10 @@ export const TARGETS: readonly BuildTarget[] = [
       entry: 'adapters/aws-lambda/index.ts',
       name: 'index.js',
       format: 'cjs',
-      // serverless-http carries an Azure Functions provider; the Lambda handler only uses 'aws'.
-      omit: ['serverless-http/lib/provider/azure'],
       chunks: [
         { source: LIMITS_SOURCE, name: 'oxy-limits.js' },
         { source: PAGE_SOURCE, name: 'oxy-page.js' },
       ],
-      // Its framework detection (express, koa, hapi, ...) and content-type matching, for the one
-      // case each that oxy uses: a plain listener, and a function that says what is binary.
-      replace: {
-        'serverless-http/lib/framework/get-framework': 'adapters/aws-lambda/plain-listener.cjs',
-        'serverless-http/lib/provider/aws/is-binary': 'adapters/aws-lambda/binary-by-function.cjs',
-      },
     },
     files: [],
   },

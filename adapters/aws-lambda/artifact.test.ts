@@ -77,7 +77,7 @@ describe('aws-lambda.zip', () => {
   })
 })
 
-describe('handler (buffered, serverless-http)', () => {
+describe('handler (buffered)', () => {
   let upstream: FakeOpenAI
   let host: LambdaHost
   beforeAll(async () => {
@@ -142,6 +142,21 @@ describe('handler (buffered, serverless-http)', () => {
     expect(result.isBase64Encoded).toBe(true)
     expect(headerOf(result, 'content-encoding')).toBe('gzip')
     expect(JSON.parse(zlib.gunzipSync(bodyOf(result)).toString())).toEqual(MODELS)
+  })
+
+  it("should pass a REST API event's query on, the values API Gateway decoded encoded again", async () => {
+    const event = {
+      ...REST_API_EVENT,
+      path: '/v1/models',
+      httpMethod: 'GET',
+      body: null,
+      isBase64Encoded: false,
+      queryStringParameters: { 'api-version': '2024-10-21', q: 'c&d' },
+      multiValueQueryStringParameters: { 'api-version': ['2024-10-21'], q: ['a b', 'c&d'] },
+    }
+    const result = await host.invoke<Result>('handler', event)
+    expect(result.statusCode).toBe(200)
+    expect(upstream.last('/v1/models').url).toBe('/v1/models?api-version=2024-10-21&q=a%20b&q=c%26d')
   })
 
   it('should pass a base64 binary request body on byte-exact', async () => {

@@ -1,6 +1,6 @@
 /**
- * Content types whose bytes survive a UTF-8 round trip; everything else travels base64.
- * serverless-http's own default list is empty, which corrupts audio/mpeg from /v1/audio/speech.
+ * Content types whose bytes survive a UTF-8 round trip; everything else travels base64 (audio/mpeg
+ * from /v1/audio/speech sent as UTF-8 would reach the client corrupted).
  */
 const TEXT_CONTENT_TYPE =
   /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-ndjson|x-www-form-urlencoded)$)/

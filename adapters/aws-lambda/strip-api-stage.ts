@@ -1,7 +1,4 @@
-import type { IncomingMessage } from 'node:http'
-import { stripStagePrefix } from '../../core'
-
-/** What serverless-http's request hook sees of the event. */
+/** What of an event says which stage it came through. */
 export interface StageEvent {
   readonly version?: string
   readonly requestContext?: { readonly stage?: string }
@@ -16,9 +13,4 @@ export interface StageEvent {
 export function stagesInPath(event: StageEvent): string[] {
   const stage = event.requestContext?.stage
   return event.version === '2.0' && stage && stage !== '$default' ? [stage] : []
-}
-
-/** serverless-http's request hook: the buffered handler's request without the stage. */
-export function stripApiStage(req: IncomingMessage, event: StageEvent): void {
-  if (req.url !== undefined) req.url = stripStagePrefix(req.url, stagesInPath(event))
 }

@@ -74,8 +74,7 @@ function withBodyCheck(
 }
 
 function declaredLength(headers: HeaderList): number | undefined {
-  // String(): serverless-http hands a Lambda event's computed length over as a number.
-  const value = String(getHeader(headers, 'content-length') ?? '').trim()
+  const value = (getHeader(headers, 'content-length') ?? '').trim()
   return /^\d+$/.test(value) ? Number(value) : undefined
 }
 

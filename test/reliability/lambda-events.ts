@@ -12,7 +12,7 @@ export interface EventParts {
 
 /**
  * A function URL event (payload 2.0) from the real-shaped fixture, carrying a valid token; the
- * same shape feeds both handlers (serverless-http reads v2 events too).
+ * same shape feeds both handlers (the buffered one reads every payload version).
  */
 export function functionUrlEvent(parts: EventParts): LambdaFunctionURLEvent {
   const { authorization: _client, 'content-length': _length, ...fixture } = FUNCTION_URL_EVENT.headers

@@ -1,6 +1,6 @@
 import { bodyIncomplete, collectBody } from '../../exchange'
 import type { HeaderPair, OxyError } from '../../policy'
-import { fromRawHeaders, isHeaderName } from '../../policy'
+import { isHeaderName } from '../../policy'
 import type { ServedRequest } from './served'
 
 /** RFC 9110 section 9.2.2: these may be sent twice without changing the outcome. */
@@ -20,17 +20,6 @@ export function hasOneHost(req: ServedRequest): boolean {
   let hosts = 0
   for (let i = 0; i < req.rawHeaders.length; i += 2) if (isHeaderName(req.rawHeaders[i]!, 'host')) hosts++
   return hosts === 1 || (hosts === 0 && req.httpVersion === '1.0')
-}
-
-/** Node's parsed headers when a framework (serverless-http) built the request without rawHeaders. */
-export function requestHeaders(req: ServedRequest): HeaderPair[] {
-  if (req.rawHeaders.length > 0) return fromRawHeaders(req.rawHeaders)
-  const pairs: HeaderPair[] = []
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue
-    for (const item of Array.isArray(value) ? value : [value]) pairs.push([name, item])
-  }
-  return pairs
 }
 
 /**

@@ -5,10 +5,10 @@ import { choosePath, createExchange } from '../../exchange'
 import { admitOrReply } from '../../limits/limit-exchange'
 import type { Limiter } from '../../limits/limiter'
 import type { AccessLogEntry, ForwardPlan, LocalReply, ProxyConfig, RequestPlan } from '../../policy'
-import { choosesByModel, OxyError, planRequest } from '../../policy'
+import { choosesByModel, fromRawHeaders, OxyError, planRequest } from '../../policy'
 import { withPageBody } from '../with-page-body'
 import { classifyNodeUpstreamError } from './classify-error'
-import { hasOneHost, readBody, requestHeaders } from './client-request'
+import { hasOneHost, readBody } from './client-request'
 import { isClosingInStages } from './close-in-stages'
 import { monotonicMs } from './monotonic-ms'
 import { callUpstream } from './node-call'
@@ -33,7 +33,7 @@ export interface NodeProxyOptions {
   readonly onLog?: (entry: AccessLogEntry) => void
   /**
    * Answer 400 to an HTTP/1.1 request without exactly one Host header (RFC 9112 section 3.2), in
-   * OpenAI's shape. For real HTTP servers; serverless-http builds requests that may have none.
+   * OpenAI's shape. For real HTTP servers; a request made from a Lambda event may have none.
    */
   readonly requireHost?: boolean
   /**
@@ -70,7 +70,10 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     // RFC 9112 section 9.6: after a reply that closes the connection, no further request is served.
     if (isClosingInStages(req.socket)) return
     const method = req.method ?? 'GET'
-    const plan = planRequest({ method, target: req.url ?? '', headers: requestHeaders(req) }, config)
+    const plan = planRequest(
+      { method, target: req.url ?? '', headers: fromRawHeaders(req.rawHeaders) },
+      config,
+    )
     const exchange = newExchange(plan, method)
     if (plan.kind === 'reply') {
       if (!plan.page) reply(req, res, exchange.reply(plan))

@@ -285,13 +285,13 @@ describe('upstream connection pool', () => {
     const upstream = await startScriptedUpstream((_request, socket) => socket.write(reply('reached')))
     const proxy = createNodeProxy(parseConfig({ OXY_TARGET: upstream.url }))
     closers.push(() => proxy.close())
-    // serverless-http builds requests from Lambda events that no HTTP parser has read: headers can
-    // hold anything. A plain object stands in for its request here.
+    // The Lambda handler builds requests from events that no HTTP parser has read: headers can
+    // hold anything. A request made by hand stands in for one here.
     const { IncomingMessage, ServerResponse } = http
     const req = new IncomingMessage(new net.Socket())
     req.method = 'GET'
     req.url = '/v1/models'
-    req.headers = { host: 'proxy', 'x-note': 'a\r\nX-Injected: yes' }
+    req.rawHeaders = ['host', 'proxy', 'x-note', 'a\r\nX-Injected: yes']
     req.push(null)
     const res = new ServerResponse(req)
     const chunks: Buffer[] = []
