@@ -70,10 +70,8 @@ export function createNodeProxy(config: ProxyConfig, options: NodeProxyOptions =
     // RFC 9112 section 9.6: after a reply that closes the connection, no further request is served.
     if (isClosingInStages(req.socket)) return
     const method = req.method ?? 'GET'
-    const plan = planRequest(
-      { method, target: req.url ?? '', headers: fromRawHeaders(req.rawHeaders) },
-      config,
-    )
+    const headers = fromRawHeaders(req.rawHeaders)
+    const plan = planRequest({ method, target: req.url ?? '', headers }, config)
     const exchange = newExchange(plan, method)
     if (plan.kind === 'reply') {
       if (!plan.page) reply(req, res, exchange.reply(plan))
