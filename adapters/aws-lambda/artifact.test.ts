@@ -159,6 +159,34 @@ describe('handler (buffered)', () => {
     expect(upstream.last('/v1/models').url).toBe('/v1/models?api-version=2024-10-21&q=a%20b&q=c%26d')
   })
 
+  it('should keep hostile query parameters inside the query, and refuse an ALB query that would split the request', async () => {
+    const rest = {
+      ...REST_API_EVENT,
+      path: '/v1/models',
+      httpMethod: 'GET',
+      body: null,
+      isBase64Encoded: false,
+      queryStringParameters: null,
+      // As API Gateway hands them over: decoded, so each may hold &, =, # or a line break.
+      multiValueQueryStringParameters: { 'a&b=c': ['x\r\nHost: evil.example#frag'] },
+    }
+    expect((await host.invoke<Result>('handler', rest)).statusCode).toBe(200)
+    expect(upstream.last('/v1/models').url).toBe('/v1/models?a%26b%3Dc=x%0D%0AHost%3A%20evil.example%23frag')
+
+    const before = upstream.received.length
+    const alb = {
+      ...ALB_EVENT,
+      httpMethod: 'GET',
+      path: '/v1/models',
+      body: '',
+      multiValueQueryStringParameters: { a: ['1\r\nHost: evil.example'] },
+    }
+    const refused = await host.invoke<Result>('handler', alb)
+    expect(refused.statusCode).toBe(400)
+    expect(JSON.parse(bodyOf(refused).toString()).error).toMatchObject({ type: 'oxy_error' })
+    expect(upstream.received.length).toBe(before)
+  })
+
   it('should pass a base64 binary request body on byte-exact', async () => {
     const bytes = Buffer.alloc(64 * 1024)
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 13 + 7) & 0xff
