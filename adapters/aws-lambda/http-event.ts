@@ -66,16 +66,7 @@ export function readHttpEvent(event: HttpEvent): EventRequest {
  * else (audio, gzip) base64 (isBinaryResponse).
  */
 export function toHttpResult(event: HttpEvent, response: WrittenResponse): HttpResult {
-  const values = new Map<string, string[]>()
-  const raw = response.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const seen = values.get(name)
-    if (seen) seen.push(raw[i + 1]!)
-    else values.set(name, [raw[i + 1]!])
-  }
-  const joined: Record<string, string> = {}
-  for (const [name, list] of values) if (name !== 'set-cookie') joined[name] = list.join(', ')
+  const { values, joined } = foldHeaders(response.rawHeaders)
   const isBase64Encoded = isBinaryResponse(joined)
   const common = {
     statusCode: response.status,
@@ -89,6 +80,23 @@ export function toHttpResult(event: HttpEvent, response: WrittenResponse): HttpR
   // them would merge two cookies' attributes into one. The first is kept.
   const cookie = values.get('set-cookie')?.[0]
   return { ...common, headers: cookie === undefined ? joined : { ...joined, 'set-cookie': cookie } }
+}
+
+/** Raw response headers by lower-cased name: every value, and one per name (Set-Cookie apart). */
+export function foldHeaders(raw: readonly string[]): {
+  values: Map<string, string[]>
+  joined: Record<string, string>
+} {
+  const values = new Map<string, string[]>()
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    const seen = values.get(name)
+    if (seen) seen.push(raw[i + 1]!)
+    else values.set(name, [raw[i + 1]!])
+  }
+  const joined: Record<string, string> = {}
+  for (const [name, list] of values) if (name !== 'set-cookie') joined[name] = list.join(', ')
+  return { values, joined }
 }
 
 function isPayloadV2(event: HttpEvent): event is APIGatewayProxyEventV2 {

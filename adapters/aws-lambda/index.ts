@@ -3,6 +3,7 @@ import { formatAccessLog } from '../../core'
 import { createLazyLimiter } from '../../core/limits/load-limiter'
 import { createBufferedHandler } from './buffered-handler'
 import { loadConfig } from './load-config'
+import { createServe } from './serve'
 import type { AwsLambdaGlobal } from './stream-handler'
 import { createStreamHandler } from './stream-handler'
 
@@ -10,7 +11,7 @@ import { createStreamHandler } from './stream-handler'
 const loaded = loadConfig(process.env)
 if (!loaded.ok) writeLine({ level: 'error', msg: 'invalid configuration', error: loaded.error.message })
 const onLog = loaded.ok && loaded.config.log === 'json' ? logAccess : undefined
-// One limiter for both handlers; the limits chunk (oxy-limits.js) loads on the first request.
+// One engine and one limiter for both handlers; the limits chunk (oxy-limits.js) loads on the first request.
 const limits = loaded.ok ? loaded.config.limits : undefined
 const limiter =
   limits &&
@@ -19,11 +20,13 @@ const limiter =
     (level, msg) => loaded.ok && loaded.config.log === 'json' && writeLine({ level, msg }),
   )
 
+const serve = createServe(loaded, onLog, limiter)
+
 /** index.handler: API Gateway REST and HTTP APIs, ALB, and function URLs in BUFFERED mode. */
-export const handler = createBufferedHandler(loaded, onLog, limiter)
+export const handler = createBufferedHandler(serve)
 
 /** index.streamHandler: function URLs in RESPONSE_STREAM mode. */
-export const streamHandler = createStreamHandler(loaded, runtimeGlobal(), onLog, limiter)
+export const streamHandler = createStreamHandler(serve, runtimeGlobal())
 
 /** The Node.js runtime defines `awslambda` before it loads the handler module. */
 function runtimeGlobal(): AwsLambdaGlobal | undefined {

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import zlib from 'node:zlib'
 import type { ALBResult, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
@@ -253,7 +254,10 @@ describe.skipIf(ric === undefined)('index.streamHandler under aws-lambda-ric (RE
     await withTimeout(invoke.exit(), 5_000, 'the RIC kept running on a dead stream')
     const next = await invoke(functionUrlEvent('GET', '/v1/models'))
     await next.done
-    expect(JSON.parse(parseStream(next.chunks).body.toString())).toEqual(MODELS)
+    // The fixture accepts gzip: the upstream's compressed body streams through as it came.
+    const { prelude, body } = parseStream(next.chunks)
+    expect(prelude.headers['content-encoding']).toBe('gzip')
+    expect(JSON.parse(zlib.gunzipSync(body).toString())).toEqual(MODELS)
   })
 
   it('should fail the invocation in the error trailers when the upstream dies mid-stream', async () => {
