@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { unzipTo } from '../test/unzip'
-import { BASELINE_FILES, lambdaInvoker } from './launch'
+import { BASELINE_FILES, lambdaInvoker, lambdaStreamInvoker } from './launch'
 import { freePort } from './processes'
 
 /**
@@ -20,7 +20,8 @@ import { freePort } from './processes'
  * (`detail::sprp`, 4-17 M instructions, different every run): that function's cost is subtracted.
  */
 const ROOT = path.resolve(import.meta.dirname, '..')
-type Mode = 'server' | 'handler'
+/** A server answers a GET after its `listening` line; a handler (buffered or streaming) one event. */
+type Mode = 'server' | 'handler' | 'stream'
 
 interface Candidate {
   readonly name: string
@@ -85,6 +86,7 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
     await unzipTo(path.join(zips, zip), dir)
     return dir
   }
+  const lambda = path.join(await unzip('aws-lambda.zip'), 'index.js')
   return [
     { name: 'bare node:http server', mode: 'server', file: path.join(bare, 'server.mjs') },
     {
@@ -103,11 +105,8 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
       file: path.join(await unzip('aliyun-fc.zip'), 'oxy.cjs'),
     },
     { name: 'bare Lambda handler', mode: 'handler', file: path.join(bare, 'index.js') },
-    {
-      name: 'Lambda index.js + one invoke',
-      mode: 'handler',
-      file: path.join(await unzip('aws-lambda.zip'), 'index.js'),
-    },
+    { name: 'Lambda index.js + one invoke', mode: 'handler', file: lambda },
+    { name: 'Lambda streamHandler + one invoke', mode: 'stream', file: lambda },
   ]
 }
 
@@ -115,7 +114,10 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
 async function countOne(candidate: Candidate, target: string, outDir: string): Promise<number> {
   await mkdir(outDir, { recursive: true })
   const port = await freePort()
-  const program = candidate.mode === 'server' ? [candidate.file] : ['-e', lambdaInvoker(candidate.file)]
+  const program =
+    candidate.mode === 'server'
+      ? [candidate.file]
+      : ['-e', (candidate.mode === 'stream' ? lambdaStreamInvoker : lambdaInvoker)(candidate.file)]
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', `--callgrind-out-file=${outDir}/cg.%p`, process.execPath, ...program],
@@ -125,7 +127,7 @@ async function countOne(candidate: Candidate, target: string, outDir: string): P
         OXY_HOST: '127.0.0.1',
         OXY_PORT: String(port),
         OXY_TARGET: target,
-        OXY_LOG: candidate.mode === 'handler' ? 'off' : 'json',
+        OXY_LOG: candidate.mode === 'server' ? 'json' : 'off',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -144,6 +144,32 @@ export const LAUNCHERS: Record<string, Launcher> = {
   },
 }
 
+/**
+ * Further ways a zip is started, each its own row: Lambda's streaming handler beside the buffered
+ * one, against the same bare handlers (the stand-in runtime costs both the same).
+ */
+export const MORE_LAUNCHERS: Record<string, readonly Launcher[]> = {
+  'aws-lambda.zip': [
+    {
+      name: 'Lambda streamHandler (require index.js + one invoke, stand-in runtime)',
+      baseline: 'handler',
+      proxyBaseline: 'handler-proxy',
+      launch: (a, _port, upstream) => ({
+        command: process.execPath,
+        args: ['-e', lambdaStreamInvoker(path.join(a.dir, 'index.js'))],
+        env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
+        lambda: true,
+      }),
+    },
+  ],
+}
+
+/** Every way a zip is started: its platform's launcher first. */
+export function launchersOf(zip: string): Launcher[] {
+  const main = LAUNCHERS[zip]
+  return main ? [main, ...(MORE_LAUNCHERS[zip] ?? [])] : []
+}
+
 export const BASELINE_NAMES: Record<BaselineKind, string> = {
   server: 'bare node:http server (node server.mjs)',
   bash: 'bash script exec’ing the bare server',
@@ -343,31 +369,48 @@ function serverEnv(port: number, upstream: string): Record<string, string> {
   return { OXY_HOST: '127.0.0.1', OXY_PORT: String(port), OXY_TARGET: upstream }
 }
 
+/** A function URL / HTTP API (payload 2.0) GET of the upstream's small JSON answer. */
+const BENCH_EVENT = {
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: '/v1/small',
+  rawQueryString: '',
+  headers: { host: 'bench.lambda-url.local', accept: 'application/json' },
+  requestContext: {
+    http: {
+      method: 'GET',
+      path: '/v1/small',
+      protocol: 'HTTP/1.1',
+      sourceIp: '127.0.0.1',
+      userAgent: 'bench',
+    },
+    stage: '$default',
+  },
+  isBase64Encoded: false,
+}
+
 /**
  * What the Lambda runtime does on a cold start, minus the runtime itself: load the handler
  * module, then run one API Gateway HTTP API (v2) event through it.
  */
 export function lambdaInvoker(file: string): string {
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/v1/small',
-    rawQueryString: '',
-    headers: { host: 'bench.lambda-url.local', accept: 'application/json' },
-    requestContext: {
-      http: {
-        method: 'GET',
-        path: '/v1/small',
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'bench',
-      },
-      stage: '$default',
-    },
-    isBase64Encoded: false,
-  }
   return `const { handler } = require(${JSON.stringify(file)});
-handler(${JSON.stringify(event)}, { awsRequestId: 'bench', functionName: 'oxy', getRemainingTimeInMillis: () => 30000 })
+handler(${JSON.stringify(BENCH_EVENT)}, { awsRequestId: 'bench', functionName: 'oxy', getRemainingTimeInMillis: () => 30000 })
   .then((r) => { process.stdout.write('STATUS ' + r.statusCode + '\\n'); process.exit(0) },
+        (e) => { console.error(e); process.exit(1) })`
+}
+
+/**
+ * The same for index.streamHandler, under a stand-in for the runtime's \`awslambda\` global (the
+ * runtime defines it before loading the module): HttpResponseStream.from keeps the prelude, and
+ * the response stream is a Writable that drops what it is given.
+ */
+export function lambdaStreamInvoker(file: string): string {
+  return `const { Writable } = require('node:stream');
+globalThis.awslambda = { streamifyResponse: (h) => h, HttpResponseStream: { from: (s, prelude) => { s.prelude = prelude; return s } } };
+const { streamHandler } = require(${JSON.stringify(file)});
+const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+streamHandler(${JSON.stringify(BENCH_EVENT)}, sink)
+  .then(() => { process.stdout.write('STATUS ' + sink.prelude.statusCode + '\\n'); process.exit(0) },
         (e) => { console.error(e); process.exit(1) })`
 }

@@ -4,12 +4,12 @@ import http from 'node:http'
 import path from 'node:path'
 import type { Artifact } from '../artifacts'
 import type { BenchContext } from '../context'
-import type { BaselineKind, LaunchSpec, ProxyBaselineKind } from '../launch'
+import type { BaselineKind, Launcher, LaunchSpec, ProxyBaselineKind } from '../launch'
 import {
   BASELINE_FILES,
   BASELINE_NAMES,
-  LAUNCHERS,
   launchBaseline,
+  launchersOf,
   PROXY_BASELINE_NAMES,
   PROXY_BASELINE_OF,
 } from '../launch'
@@ -60,7 +60,13 @@ export interface ColdStartResult {
 
 const BOOT_TIMEOUT_MS = 15_000
 
-type Candidate = { readonly baseline: BaselineKind | ProxyBaselineKind } | { readonly artifact: Artifact }
+/** One way an artifact is started: most zips have one, Lambda's two (its two handlers). */
+interface Boot {
+  readonly artifact: Artifact
+  readonly launcher: Launcher
+}
+
+type Candidate = { readonly baseline: BaselineKind | ProxyBaselineKind } | { readonly boot: Boot }
 
 /**
  * Scenario 5: spawn to the first proxied 200, for each artifact as its platform starts it,
@@ -73,15 +79,15 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
   const { artifacts, source } = ctx.artifacts
   const upstream = `http://127.0.0.1:${ctx.upstream.port}`
   const bareDir = await writeBaselines(ctx.workDir)
-  const bootable = artifacts.filter((artifact) => LAUNCHERS[artifact.zip])
-  const kinds = [...new Set(bootable.map((artifact) => LAUNCHERS[artifact.zip]!.baseline))]
-  const proxyKinds = [
-    ...new Set(bootable.flatMap((artifact) => LAUNCHERS[artifact.zip]!.proxyBaseline ?? [])),
-  ]
+  const boots: Boot[] = artifacts.flatMap((artifact) =>
+    launchersOf(artifact.zip).map((launcher) => ({ artifact, launcher })),
+  )
+  const kinds = [...new Set(boots.map(({ launcher }) => launcher.baseline))]
+  const proxyKinds = [...new Set(boots.flatMap(({ launcher }) => launcher.proxyBaseline ?? []))]
   const candidates: Candidate[] = [
     ...kinds.map((baseline) => ({ baseline })),
     ...proxyKinds.map((baseline) => ({ baseline })),
-    ...bootable.map((artifact) => ({ artifact })),
+    ...boots.map((boot) => ({ boot })),
   ]
   const bare: Record<string, number[]> = {}
   const times: Record<string, number[]> = {}
@@ -89,8 +95,8 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     const port = await freePort()
     if ('baseline' in item)
       return timeBoot(launchBaseline(item.baseline, bareDir, port, upstream), bareDir, port)
-    const spec = LAUNCHERS[item.artifact.zip]!.launch(item.artifact, port, upstream)
-    return timeBoot(spec, item.artifact.dir, port)
+    const { artifact, launcher } = item.boot
+    return timeBoot(launcher.launch(artifact, port, upstream), artifact.dir, port)
   }
   // A first unmeasured start of each warms the OS page cache, as a platform's warm host would be.
   for (const item of candidates) await timeOne(item)
@@ -99,7 +105,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     for (const item of rotate(candidates, round)) {
       const ms = await timeOne(item)
       if ('baseline' in item) record(bare, item.baseline, ms)
-      else record(times, item.artifact.zip, ms)
+      else record(times, item.boot.launcher.name, ms)
     }
   }
   const baselines: Partial<Record<BaselineKind, Spread>> = {}
@@ -117,9 +123,8 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
         `(${row.ratio.min.toFixed(2)}-${row.ratio.max.toFixed(2)}) ${BASELINE_NAMES[of]}`,
     )
   }
-  const rows = bootable.map((artifact) => {
-    const launcher = LAUNCHERS[artifact.zip]!
-    const series = times[artifact.zip] ?? []
+  const rows = boots.map(({ launcher }) => {
+    const series = times[launcher.name] ?? []
     const proxy = launcher.proxyBaseline
     const row: ColdStartRow = {
       name: launcher.name,
