@@ -75,6 +75,15 @@ describe('readHttpEvent', () => {
     expect(readHttpEvent(event).target).toBe('/v1/models%3Fx=1%23y?a=1')
   })
 
+  it('should leave out header values that are not strings, as a hand-written test event may hold', () => {
+    const event = {
+      ...FUNCTION_URL_EVENT,
+      headers: { accept: 'application/json', 'x-null': null, 'x-number': 7 },
+    }
+    const headers = headersOf(readHttpEvent(event as unknown as APIGatewayProxyEventV2).rawHeaders)
+    expect(Object.keys(headers)).toEqual(['accept', 'content-length'])
+  })
+
   it('should give payload 2.0 cookies back to the request as one Cookie header', () => {
     const request = readHttpEvent({ ...FUNCTION_URL_EVENT, cookies: ['x=1', 'y=2'] })
     expect(headersOf(request.rawHeaders).cookie).toEqual(['x=1; y=2'])

@@ -41,8 +41,9 @@ export interface WrittenResponse {
 export function readHttpEvent(event: HttpEvent): EventRequest {
   const body = eventBody(event)
   const rawHeaders: string[] = []
-  const add = (name: string, value: string | undefined) => {
-    if (value === undefined || isFramingHeader(name)) return
+  // A hand-written test event (the Lambda console's) may hold null or a number: only strings are headers.
+  const add = (name: string, value: unknown) => {
+    if (typeof value !== 'string' || isFramingHeader(name)) return
     rawHeaders.push(name, value)
   }
   if (isPayloadV2(event)) {
