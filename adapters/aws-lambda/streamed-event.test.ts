@@ -113,4 +113,15 @@ describe('StreamedEventResponse', () => {
     expect(closed).toBe(true)
     expect(res.writableFinished).toBe(false)
   })
+
+  it('should stop the engine also while it waits for the runtime to drain', async () => {
+    const { stream, runtime } = runtimeStream(1)
+    const res = new StreamedEventResponse(runtime, stream)
+    res.writeHead(200, ['Content-Type', 'application/octet-stream'])
+    expect(res.write('x'.repeat(64 * 1024))).toBe(false)
+    await tick()
+    stream.destroy()
+    await res.done
+    expect(res.destroyed).toBe(true)
+  })
 })
