@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Readable, Writable } from 'node:stream'
 import type { ServedRequest, ServedResponse } from '../../core/engines/node/served'
 import type { EventRequest, WrittenResponse } from './http-event'
+import { foldHeaders } from './http-event'
 
 /**
  * An event's request as the node engine reads one: what node:http's parser would have made of
@@ -24,13 +25,8 @@ export class ServedEventRequest extends Readable implements ServedRequest {
     this.url = request.target
     this.rawHeaders = request.rawHeaders
     this.#body = request.body
-    const headers: Record<string, string> = {}
-    const raw = request.rawHeaders
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const name = raw[i]!.toLowerCase()
-      const seen = headers[name]
-      headers[name] = seen === undefined ? raw[i + 1]! : `${seen}, ${raw[i + 1]}`
-    }
+    const headers: IncomingHttpHeaders = {}
+    for (const [name, values] of foldHeaders(request.rawHeaders).values) headers[name] = values.join(', ')
     this.headers = headers
   }
 
@@ -43,37 +39,59 @@ export class ServedEventRequest extends Readable implements ServedRequest {
 }
 
 /**
- * Collects what the engine writes: status and raw headers from writeHead, the body's chunks.
- * `written` resolves when the engine ends the response and rejects when it cuts it (destroy):
- * the invocation then fails, which API Gateway answers with a 502, never a truncated 200.
+ * What both event responses share: the head the engine writes (status and raw headers, through
+ * writeHead as node:http's response takes them) and how the response ends. `done` resolves when
+ * the engine ends the response and rejects when it cuts it (destroy): the invocation then fails,
+ * which the platform answers with an error, never a clean truncated body. A response stopped
+ * because its reader left (`readerLeft`) is no failure.
  */
-export class ServedEventResponse extends Writable implements ServedResponse {
+export abstract class EventResponse extends Writable implements ServedResponse {
   headersSent = false
-  readonly written: Promise<WrittenResponse>
-  #status = 200
-  #rawHeaders: string[] = []
-  readonly #chunks: Buffer[] = []
+  readonly done: Promise<void>
+  protected status = 200
+  protected rawHeaders: string[] = []
+  protected readerLeft = false
 
   constructor() {
     super()
-    this.written = new Promise((resolve, reject) => {
-      this.once('finish', () =>
-        resolve({ status: this.#status, rawHeaders: this.#rawHeaders, body: Buffer.concat(this.#chunks) }),
-      )
+    this.done = new Promise((resolve, reject) => {
+      this.once('finish', () => resolve())
       this.once('close', () => {
-        if (!this.writableFinished) reject(new Error('The response was cut before its end.'))
+        if (this.writableFinished) return
+        if (this.readerLeft) resolve()
+        else reject(new Error('The response was cut before its end.'))
       })
     })
-    // destroy(error) emits it before 'close'; the rejection above reports the cut.
+    // destroy(error) emits it before 'close'; `done` reports the cut.
     this.on('error', () => {})
   }
 
   writeHead(status: number, statusTextOrHeaders: string | string[], headers?: string[]): this {
     if (this.headersSent) throw new Error('The response head was already written.')
     this.headersSent = true
-    this.#status = status
-    this.#rawHeaders = Array.isArray(statusTextOrHeaders) ? statusTextOrHeaders : (headers ?? [])
+    this.status = status
+    this.rawHeaders = Array.isArray(statusTextOrHeaders) ? statusTextOrHeaders : (headers ?? [])
     return this
+  }
+
+  abstract flushHeaders(): void
+}
+
+/**
+ * Collects what the engine writes: the head and the body's chunks, made one result once `done`.
+ * API Gateway answers a failed invocation with a 502.
+ */
+export class ServedEventResponse extends EventResponse {
+  readonly written: Promise<WrittenResponse>
+  readonly #chunks: Buffer[] = []
+
+  constructor() {
+    super()
+    this.written = this.done.then(() => ({
+      status: this.status,
+      rawHeaders: this.rawHeaders,
+      body: Buffer.concat(this.#chunks),
+    }))
   }
 
   /** Nothing to flush: the result carries status, headers and body together. */

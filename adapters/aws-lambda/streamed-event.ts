@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream'
-import type { ServedResponse } from '../../core/engines/node/served'
+import type { Writable } from 'node:stream'
 import { foldHeaders } from './http-event'
+import { EventResponse } from './served-event'
 import type { AwsLambdaGlobal, ResponseStream } from './stream-handler'
 
 /**
@@ -9,18 +9,12 @@ import type { AwsLambdaGlobal, ResponseStream } from './stream-handler'
  * chunk. A chunk is taken from the engine only once the runtime has taken the one before
  * ('drain'), so a slow reader slows the upstream instead of filling memory.
  *
- * `done` resolves when the engine ended the response, or when the runtime's stream closed first
- * (the engine then sees its client leave and stops the upstream). It rejects when the engine cut
- * the response (destroy): the invocation fails, which ends the response abnormally; ending it
- * here would hand the client a clean, truncated body.
+ * `done` also resolves when the runtime's stream closed first (the engine then sees its client
+ * leave and stops the upstream). A cut fails the invocation, which ends the response abnormally;
+ * ending it here would hand the client a clean, truncated body.
  */
-export class StreamedEventResponse extends Writable implements ServedResponse {
-  headersSent = false
-  readonly done: Promise<void>
-  #status = 200
-  #rawHeaders: string[] = []
+export class StreamedEventResponse extends EventResponse {
   #stream: Writable | undefined
-  #runtimeClosed = false
   readonly #runtime: AwsLambdaGlobal
   readonly #responseStream: ResponseStream
 
@@ -28,33 +22,15 @@ export class StreamedEventResponse extends Writable implements ServedResponse {
     super()
     this.#runtime = runtime
     this.#responseStream = responseStream
-    this.done = new Promise((resolve, reject) => {
-      this.once('finish', () => resolve())
-      this.once('close', () => {
-        if (this.writableFinished) return
-        if (this.#runtimeClosed) resolve()
-        else reject(new Error('The response was cut before its end.'))
-      })
-    })
-    // destroy(error) emits it before 'close'; `done` reports the cut.
-    this.on('error', () => {})
     // A write after the runtime's connection died reports an error; the close below handles it.
     responseStream.on('error', () => {})
     // Lambda does not tell a function when the viewer goes away; the stream closes early only when
     // the runtime's own connection dies. Either way nobody will read the rest.
     responseStream.once('close', () => {
       if (this.writableFinished) return
-      this.#runtimeClosed = true
+      this.readerLeft = true
       this.destroy()
     })
-  }
-
-  writeHead(status: number, statusTextOrHeaders: string | string[], headers?: string[]): this {
-    if (this.headersSent) throw new Error('The response head was already written.')
-    this.headersSent = true
-    this.#status = status
-    this.#rawHeaders = Array.isArray(statusTextOrHeaders) ? statusTextOrHeaders : (headers ?? [])
-    return this
   }
 
   /** An event stream's prelude goes at once: the client sees its 200 before the first event. */
@@ -77,9 +53,9 @@ export class StreamedEventResponse extends Writable implements ServedResponse {
   #open(): Writable {
     if (this.#stream) return this.#stream
     this.headersSent = true
-    const { values, joined } = foldHeaders(this.#rawHeaders)
+    const { values, joined } = foldHeaders(this.rawHeaders)
     const stream = this.#runtime.HttpResponseStream.from(this.#responseStream, {
-      statusCode: this.#status,
+      statusCode: this.status,
       headers: joined,
       cookies: values.get('set-cookie') ?? [],
     })
