@@ -131,17 +131,7 @@ export const LAUNCHERS: Record<string, Launcher> = {
       ready: SAYS_LISTENING,
     }),
   },
-  'aws-lambda.zip': {
-    name: 'Lambda (require index.js + one invoke)',
-    baseline: 'handler',
-    proxyBaseline: 'handler-proxy',
-    launch: (a, _port, upstream) => ({
-      command: process.execPath,
-      args: ['-e', lambdaInvoker(path.join(a.dir, 'index.js'))],
-      env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
-      lambda: true,
-    }),
-  },
+  'aws-lambda.zip': lambdaLauncher('Lambda (require index.js + one invoke)', lambdaInvoker),
 }
 
 /**
@@ -150,18 +140,26 @@ export const LAUNCHERS: Record<string, Launcher> = {
  */
 export const MORE_LAUNCHERS: Record<string, readonly Launcher[]> = {
   'aws-lambda.zip': [
-    {
-      name: 'Lambda streamHandler (require index.js + one invoke, stand-in runtime)',
-      baseline: 'handler',
-      proxyBaseline: 'handler-proxy',
-      launch: (a, _port, upstream) => ({
-        command: process.execPath,
-        args: ['-e', lambdaStreamInvoker(path.join(a.dir, 'index.js'))],
-        env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
-        lambda: true,
-      }),
-    },
+    lambdaLauncher(
+      'Lambda streamHandler (require index.js + one invoke, stand-in runtime)',
+      lambdaStreamInvoker,
+    ),
   ],
+}
+
+/** `node -e` running `invoker`'s script on the zip's index.js, against the bare handlers. */
+function lambdaLauncher(name: string, invoker: (file: string) => string): Launcher {
+  return {
+    name,
+    baseline: 'handler',
+    proxyBaseline: 'handler-proxy',
+    launch: (a, _port, upstream) => ({
+      command: process.execPath,
+      args: ['-e', invoker(path.join(a.dir, 'index.js'))],
+      env: { OXY_TARGET: upstream, OXY_LOG: 'off' },
+      lambda: true,
+    }),
+  }
 }
 
 /** Every way a zip is started: its platform's launcher first. */
