@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import zlib from 'node:zlib'
-import type { ALBResult, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda'
+import type {
+  ALBResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useUnzippedArtifact } from '../../test/boot-artifact'
 import { lowerNames, withTimeout } from '../../test/conformance'
@@ -61,6 +66,11 @@ function functionUrlEvent(method: string, target: string, body?: Buffer | string
     body: body === undefined ? undefined : binary ? body.toString('base64') : body,
     isBase64Encoded: binary,
   }
+}
+
+/** A REST API (payload 1.0) event for a bodiless GET of `path`, from the real-shaped fixture. */
+function restApiGet(path: string, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return { ...REST_API_EVENT, path, httpMethod: 'GET', body: null, isBase64Encoded: false, ...overrides }
 }
 
 describe('aws-lambda.zip', () => {
@@ -133,45 +143,28 @@ describe('handler (buffered)', () => {
   })
 
   it('should return a gzip body base64 and byte-exact for the client to decode', async () => {
-    const event = {
-      ...REST_API_EVENT,
-      path: '/v1/models',
-      httpMethod: 'GET',
-      body: null,
-      isBase64Encoded: false,
-    }
-    const result = await host.invoke<Result>('handler', event)
+    const result = await host.invoke<Result>('handler', restApiGet('/v1/models'))
     expect(result.isBase64Encoded).toBe(true)
     expect(headerOf(result, 'content-encoding')).toBe('gzip')
     expect(JSON.parse(zlib.gunzipSync(bodyOf(result)).toString())).toEqual(MODELS)
   })
 
   it("should pass a REST API event's query on, the values API Gateway decoded encoded again", async () => {
-    const event = {
-      ...REST_API_EVENT,
-      path: '/v1/models',
-      httpMethod: 'GET',
-      body: null,
-      isBase64Encoded: false,
+    const event = restApiGet('/v1/models', {
       queryStringParameters: { 'api-version': '2024-10-21', q: 'c&d' },
       multiValueQueryStringParameters: { 'api-version': ['2024-10-21'], q: ['a b', 'c&d'] },
-    }
+    })
     const result = await host.invoke<Result>('handler', event)
     expect(result.statusCode).toBe(200)
     expect(upstream.last('/v1/models').url).toBe('/v1/models?api-version=2024-10-21&q=a%20b&q=c%26d')
   })
 
   it('should keep hostile query parameters inside the query, and refuse an ALB query that would split the request', async () => {
-    const rest = {
-      ...REST_API_EVENT,
-      path: '/v1/models',
-      httpMethod: 'GET',
-      body: null,
-      isBase64Encoded: false,
+    const rest = restApiGet('/v1/models', {
       queryStringParameters: null,
       // As API Gateway hands them over: decoded, so each may hold &, =, # or a line break.
       multiValueQueryStringParameters: { 'a&b=c': ['x\r\nHost: evil.example#frag'] },
-    }
+    })
     expect((await host.invoke<Result>('handler', rest)).statusCode).toBe(200)
     expect(upstream.last('/v1/models').url).toBe('/v1/models?a%26b%3Dc=x%0D%0AHost%3A%20evil.example%23frag')
 
