@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { createLimiter } from '../limits/limiter'
 import { createMemoryStore } from '../limits/memory-store'
 import type { AccessLogEntry, ForwardPlan } from '../policy'
-import { classifyUpstreamError, OxyError, parseLimitsConfig } from '../policy'
+import {
+  classifyUpstreamError,
+  MAX_REPLAY_BODY_BYTES,
+  OxyError,
+  parseConfig,
+  parseLimitsConfig,
+  planRequest,
+} from '../policy'
 import type { Ending } from './ending'
 import type { ExchangeOptions } from './exchange'
 import { createExchange } from './exchange'
@@ -89,6 +96,54 @@ describe('createExchange', () => {
     exchange.bodyKept(0)
     exchange.attempt(carrier)
     expect(exchange.mayRetry()).toBe(false)
+  })
+})
+
+describe('createExchange with a pool of upstream keys', () => {
+  const config = parseConfig({
+    OXY_ACCESS_KEYS: 'alice:alice-token-0123456789',
+    OXY_UPSTREAM_KEY: 'sk-one,sk-two,sk-three',
+  })
+  const forwarding = (bodyLength: number) => {
+    const plan = planRequest(
+      {
+        method: 'POST',
+        target: '/v1/chat/completions',
+        headers: [
+          ['Authorization', 'Bearer alice-token-0123456789'],
+          ['Content-Type', 'application/json'],
+          ['Content-Length', String(bodyLength)],
+        ],
+      },
+      config,
+    )
+    if (plan.kind !== 'forward') throw new Error(`planned ${plan.kind}`)
+    const { exchange, carrier } = start({
+      config: { firstByteTimeoutMs: 0, idleTimeoutMs: 0, maxBodyBytes: undefined },
+    })
+    exchange.forwarding(plan)
+    exchange.bodyKept(bodyLength)
+    exchange.attempt(carrier)
+    return exchange
+  }
+
+  it('should hold an answer to read its error only where the error code decides another attempt', () => {
+    const exchange = forwarding(100)
+    // A 200 (a stream above all) goes to the client as it comes; a 503 is judged by its head.
+    const statuses = [200, 400, 401, 403, 429, 503]
+    expect(statuses.map((status) => exchange.wantsErrorBody(status))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+    ])
+  })
+
+  it('should not hold an error it could not retry: the body was too large to keep', () => {
+    const exchange = forwarding(MAX_REPLAY_BODY_BYTES + 1)
+    expect(exchange.wantsErrorBody(429)).toBe(false)
   })
 })
 
