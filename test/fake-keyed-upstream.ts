@@ -17,6 +17,9 @@ export const KEY_WRONG_REGION = 'sk-region-00000000000000000000000000'
 /** Answers 200 with a head and one chunk, then resets the connection. */
 export const KEY_DIES_AFTER_HEAD = 'sk-dies-000000000000000000000000000'
 
+/** A chat stream for this model sends its first event, then waits for `releaseHeld()` (or HELD_MAX_MS) before the rest. */
+export const MODEL_HELD = 'gpt-held-after-first-event'
+const HELD_MAX_MS = 3_000
 export const CHAT_TEXT = 'Hello from the good key'
 export const USAGE = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }
 
@@ -33,11 +36,16 @@ export interface FakeKeyedUpstream {
   readonly calls: KeyedCall[]
   /** How many calls used this key. */
   hits(key: string): number
+  /** Whether a MODEL_HELD stream has sent its first event and still holds the rest. */
+  holding(): boolean
+  /** Lets every held stream send the rest. */
+  releaseHeld(): void
   close(): Promise<void>
 }
 
 export async function startFakeKeyedUpstream(): Promise<FakeKeyedUpstream> {
   const calls: KeyedCall[] = []
+  const held = new Set<() => void>()
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -46,13 +54,17 @@ export async function startFakeKeyedUpstream(): Promise<FakeKeyedUpstream> {
       (req.headers['x-api-key'] as string | undefined) ?? req.headers.authorization?.replace(/^Bearer /, '')
     const path = new URL(req.url ?? '/', 'http://fake').pathname
     calls.push({ path, key, rawHeaders: req.rawHeaders, bodySha: sha256(body), bodyLength: body.length })
-    answer(req, res, key, path, body)
+    answer(req, res, key, path, body, held)
   })
   const listening = await listenOnLoopback(server)
   return {
     url: listening.url,
     calls,
     hits: (key) => calls.filter((call) => call.key === key).length,
+    holding: () => held.size > 0,
+    releaseHeld: () => {
+      for (const release of held) release()
+    },
     close: listening.close,
   }
 }
@@ -69,6 +81,7 @@ function answer(
   key: string | undefined,
   path: string,
   body: Buffer,
+  held: Set<() => void>,
 ) {
   if (key === KEY_REVOKED) return error(res, 401, 'invalid_api_key')
   if (key === KEY_NO_QUOTA) return error(res, 429, 'insufficient_quota')
@@ -99,6 +112,7 @@ function answer(
       }),
     )
   }
+  if (path === '/v1/chat/completions' && model === MODEL_HELD) return heldStream(res, chatEvents(model), held)
   if (path === '/v1/chat/completions') return stream(res, chatEvents(model))
   if (path === '/v1/responses') return stream(res, responsesEvents(model))
   if (path === '/v1/messages') return stream(res, anthropicEvents(model))
@@ -125,6 +139,20 @@ function stream(res: http.ServerResponse, events: readonly string[]) {
     setTimeout(next, 5)
   }
   next()
+}
+
+/** The first event at once; the rest when released, or after HELD_MAX_MS, so a test that waits in vain still ends. */
+function heldStream(res: http.ServerResponse, events: readonly string[], held: Set<() => void>) {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+  const [first, ...rest] = events
+  res.write(first)
+  const release = () => {
+    held.delete(release)
+    clearTimeout(timer)
+    if (!res.destroyed) res.end(rest.join(''))
+  }
+  const timer = setTimeout(release, HELD_MAX_MS)
+  held.add(release)
 }
 
 const data = (value: unknown, event?: string) =>

@@ -42,10 +42,15 @@ for (const name of HTTP_TARGETS) {
 
 const startLambda = useLambdaTarget()
 for (const handler of LAMBDA_TARGETS) {
-  describeGateway(`aws-lambda.zip ${handler}`, async (env) => {
-    const target = await startLambda(env)
-    return serveLambda(target, handler)
-  })
+  describeGateway(
+    `aws-lambda.zip ${handler}`,
+    async (env) => {
+      const target = await startLambda(env)
+      return serveLambda(target, handler)
+    },
+    // serveLambda writes each invocation's whole answer: a stream arrives in one piece.
+    { buffersAnswers: true },
+  )
 }
 
 /** Lets the openai SDK call a Lambda handler: each HTTP request becomes a function URL event. */
