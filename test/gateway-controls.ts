@@ -50,16 +50,16 @@ async function linesAfter(proxy: LoggedProxy, count: number): Promise<Record<str
   return proxy.accessLines()
 }
 
+export interface GatewayOptions {
+  /** The target hands the client each answer whole: both Lambda handlers, as these tests serve them. */
+  readonly buffersAnswers?: boolean
+}
+
 /**
  * A shared proxy, as a team uses it: a pool of upstream keys with failover, fallback targets,
  * named access keys with model rules, and token usage in the access log. Runs on any engine or
  * artifact, with the openai SDK as the client.
  */
-export interface GatewayOptions {
-  /** The platform hands the client a whole answer at once (the buffered Lambda handler, as served here). */
-  readonly buffersAnswers?: boolean
-}
-
 export function describeGateway(name: string, start: StartLoggedProxy, options: GatewayOptions = {}): void {
   describe(`gateway: ${name}`, () => {
     let upstream: FakeKeyedUpstream
