@@ -174,20 +174,26 @@ export function describeGateway(name: string, start: StartLoggedProxy, options: 
       'should relay a stream through a key pool as it comes, holding back only answers it may retry',
       async () => {
         const proxy = await startProxy({ OXY_UPSTREAM_KEY: `${KEY_GOOD},${KEY_OVERLOADED}` })
-        const stream = await sdk(proxy).chat.completions.create({
-          model: MODEL_HELD,
-          messages: MESSAGES,
-          stream: true,
-        })
-        const chunks = stream[Symbol.asyncIterator]()
-        const first = await chunks.next()
-        // The first event reached the client while the upstream still held the rest of the stream.
-        expect(upstream.holding()).toBe(true)
-        upstream.releaseHeld()
-        let text = first.done ? '' : (first.value.choices[0]?.delta.content ?? '')
-        for (let next = await chunks.next(); !next.done; next = await chunks.next())
-          text += next.value.choices[0]?.delta.content ?? ''
-        expect(text).toBe(CHAT_TEXT)
+        const overloadedBefore = upstream.hits(KEY_OVERLOADED)
+        // Keys take turns: the first request starts with the good key, the second is refused by
+        // the overloaded one (judged, not relayed) and streams from the good key.
+        for (let request = 0; request < 2; request++) {
+          const stream = await sdk(proxy).chat.completions.create({
+            model: MODEL_HELD,
+            messages: MESSAGES,
+            stream: true,
+          })
+          const chunks = stream[Symbol.asyncIterator]()
+          const first = await chunks.next()
+          // The first event reached the client while the upstream still held the rest of the stream.
+          expect(upstream.holding()).toBe(true)
+          upstream.releaseHeld()
+          let text = first.done ? '' : (first.value.choices[0]?.delta.content ?? '')
+          for (let next = await chunks.next(); !next.done; next = await chunks.next())
+            text += next.value.choices[0]?.delta.content ?? ''
+          expect(text).toBe(CHAT_TEXT)
+        }
+        expect(upstream.hits(KEY_OVERLOADED)).toBe(overloadedBefore + 1)
       },
     )
 
