@@ -170,9 +170,9 @@ export function describeGateway(name: string, start: StartLoggedProxy, options: 
       expect(upstream.hits(KEY_GOOD)).toBe(goodBefore)
     })
 
-    it.skipIf(options.buffersAnswers)(
-      'should relay a stream through a key pool as it comes, holding back only answers it may retry',
-      async () => {
+    // Not asked of a target that hands over whole answers: there a stream arrives in one piece.
+    if (!options.buffersAnswers)
+      it('should relay a stream through a key pool as it comes, holding back only answers it may retry', async () => {
         const proxy = await startProxy({ OXY_UPSTREAM_KEY: `${KEY_GOOD},${KEY_OVERLOADED}` })
         const overloadedBefore = upstream.hits(KEY_OVERLOADED)
         // Keys take turns: the first request starts with the good key, the second is refused by
@@ -194,8 +194,7 @@ export function describeGateway(name: string, start: StartLoggedProxy, options: 
           expect(text).toBe(CHAT_TEXT)
         }
         expect(upstream.hits(KEY_OVERLOADED)).toBe(overloadedBefore + 1)
-      },
-    )
+      })
 
     it('should send a body larger than the replay cap once, streamed, without failover', async () => {
       const proxy = await startProxy({ OXY_UPSTREAM_KEY: `${KEY_OVERLOADED},${KEY_GOOD}` })
