@@ -21,11 +21,11 @@ export const TARGETS = {
 } as const
 
 export const n = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-/** median (min–max) */
 /** User plus system µs per request, from the medians of each, as the tables print it. */
 export const cpuTotalUs = (cpu: { readonly user: Spread; readonly system: Spread }): string =>
   (cpu.user.median + cpu.system.median).toFixed(1)
 
+/** median (min–max) */
 export const cell = (s: Spread | undefined, digits = 0, unit = '') =>
   s ? `${n(s.median, digits)}${unit} (${n(s.min, digits)}–${n(s.max, digits)})` : '–'
 
