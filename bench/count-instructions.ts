@@ -88,7 +88,8 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
   }
   const lambda = path.join(await unzip('aws-lambda.zip'), 'index.js')
   return [
-    { name: 'bare node:http server', mode: 'server', file: path.join(bare, 'server.mjs') },
+    { name: 'bare node:http server', mode: 'server', file: path.join(bare, 'server.cjs') },
+    { name: 'the same as an ES module', mode: 'server', file: path.join(bare, 'server.mjs') },
     {
       name: 'node oxy.mjs (node-server.zip)',
       mode: 'server',

@@ -27,7 +27,7 @@ export interface Launcher {
   launch(artifact: Artifact, port: number, upstream: string): LaunchSpec
 }
 
-export type BaselineKind = 'server' | 'bash' | 'handler' | 'deno' | 'vercel' | 'netlify'
+export type BaselineKind = 'server' | 'server-esm' | 'bash' | 'handler' | 'deno' | 'vercel' | 'netlify'
 /** The bare server, the bash script and the handler, each calling the upstream for its answer. */
 export type ProxyBaselineKind = 'server-proxy' | 'bash-proxy' | 'handler-proxy'
 
@@ -169,7 +169,8 @@ export function launchersOf(zip: string): Launcher[] {
 }
 
 export const BASELINE_NAMES: Record<BaselineKind, string> = {
-  server: 'bare node:http server (node server.mjs)',
+  server: 'bare node:http server (node server.cjs)',
+  'server-esm': 'the bare server as an ES module (node server.mjs)',
   bash: 'bash script exec’ing the bare server',
   handler: 'bare Lambda handler (require + one invoke)',
   deno: 'bare handler under deno serve',
@@ -178,7 +179,7 @@ export const BASELINE_NAMES: Record<BaselineKind, string> = {
 }
 
 export const PROXY_BASELINE_NAMES: Record<ProxyBaselineKind, string> = {
-  'server-proxy': 'bare node:http proxy (node server-proxy.mjs)',
+  'server-proxy': 'bare node:http proxy (node server-proxy.cjs)',
   'bash-proxy': 'bash script exec’ing the bare proxy',
   'handler-proxy': 'bare Lambda handler that calls the upstream once',
 }
@@ -196,7 +197,12 @@ export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
  * line oxy's JSON log does and answers 200 itself; the script is the shape of scf_bootstrap with
  * nothing but the exec; the handler answers without calling anything.
  *
- * Beside them, the same three made proxies of their one request (server-proxy.mjs, start-proxy.sh,
+ * They are CommonJS, the least a Node program can be, and the format of what SCF, FC and Lambda
+ * start (oxy.cjs, index.js): an ES module entry also sets up Node's module loader, which a bare
+ * server.mjs would pay as well and so hide from the ratio of a CommonJS artifact. `node oxy.mjs` is an ES module by oxy's choice, so its ratio
+ * includes that cost; server.mjs is measured beside server.cjs to show how much of it that is.
+ *
+ * Beside them, the same three made proxies of their one request (server-proxy.cjs, start-proxy.sh,
  * proxy-index.js): one http.request to OXY_TARGET, its status and body passed back. oxy's first
  * 200 includes that upstream call and the bare programs' does not; these show what the call alone
  * costs a cold Node process (loading the client half of node:http, a TCP connect, a round trip),
@@ -204,6 +210,17 @@ export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
  * the bare programs issue 17 named.
  */
 export const BASELINE_FILES: Record<string, string> = {
+  'server.cjs': `const http = require('node:http')
+const server = http.createServer((req, res) => {
+  req.resume()
+  res.writeHead(200, { 'Content-Type': 'application/json' })
+  res.end('{"ok":true}')
+})
+server.listen(Number(process.env.OXY_PORT ?? process.env.FC_CUSTOM_LISTEN_PORT ?? 9000), process.env.OXY_HOST ?? '0.0.0.0', () => {
+  process.stdout.write('{"level":"info","msg":"listening"}\\n')
+})
+process.once('SIGTERM', () => process.exit(0))
+`,
   'server.mjs': `import http from 'node:http'
 const server = http.createServer((req, res) => {
   req.resume()
@@ -217,7 +234,7 @@ process.once('SIGTERM', () => process.exit(0))
 `,
   'start.sh': `#!/bin/bash
 set -eu
-exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server.mjs"
+exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server.cjs"
 `,
   'bare-web.mjs': `export default {
   fetch: () => new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } }),
@@ -232,7 +249,7 @@ export const config = { path: '/*' }
   body: '{"ok":true}',
 })
 `,
-  'server-proxy.mjs': `import http from 'node:http'
+  'server-proxy.cjs': `const http = require('node:http')
 const target = new URL(process.env.OXY_TARGET)
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer']
 const endToEnd = (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.includes(name)))
@@ -257,7 +274,7 @@ process.once('SIGTERM', () => process.exit(0))
 `,
   'start-proxy.sh': `#!/bin/bash
 set -eu
-exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server-proxy.mjs"
+exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server-proxy.cjs"
 `,
   'proxy-index.js': `const http = require('node:http')
 exports.handler = (event) =>
@@ -304,6 +321,8 @@ export function launchBaseline(
   const env = serverEnv(port, '')
   switch (kind) {
     case 'server':
+      return { command: process.execPath, args: [path.join(dir, 'server.cjs')], env }
+    case 'server-esm':
       return { command: process.execPath, args: [path.join(dir, 'server.mjs')], env }
     case 'bash':
       return {
@@ -343,7 +362,7 @@ export function launchBaseline(
     case 'server-proxy':
       return {
         command: process.execPath,
-        args: [path.join(dir, 'server-proxy.mjs')],
+        args: [path.join(dir, 'server-proxy.cjs')],
         env: serverEnv(port, upstream),
       }
     case 'bash-proxy':

@@ -66,6 +66,13 @@ export function renderTargets(r: BenchResults): string {
     const over = BASELINE_NAMES[PROXY_BASELINE_OF[proxy]]
     rows.push([`1. context: ${PROXY_BASELINE_NAMES[proxy]} ÷ ${over}`, cell(bare.ratio, 2, '×'), 'reported'])
   }
+  if (r.coldStart?.esModuleCost) {
+    rows.push([
+      `1. context: ${BASELINE_NAMES['server-esm']} ÷ ${BASELINE_NAMES.server}`,
+      cell(r.coldStart.esModuleCost, 2, '×'),
+      'reported',
+    ])
+  }
   for (const row of r.coldStart?.rows ?? []) {
     if (!row.proxyBaseline || !row.proxyRatio || coldStartLimit(row.baseline) === undefined) continue
     rows.push([

@@ -52,6 +52,11 @@ export interface ColdStartResult {
   readonly baselines: Partial<Record<BaselineKind, Spread>>
   /** The same, for the bare programs that proxy their one request; only the kinds some artifact names. */
   readonly proxyBaselines: Partial<Record<ProxyBaselineKind, ProxyBaselineRow>>
+  /**
+   * The bare server as an ES module over the same server as CommonJS, measured in the same
+   * rounds: what the module format alone costs a start (bench/launch.ts). Absent from older results.
+   */
+  readonly esModuleCost?: Spread
   readonly rows: ColdStartRow[]
   readonly sizes: SizeRow[]
   /** Where the artifacts came from: a fresh `npm run build`, or the bench's own node bundle. */
@@ -83,6 +88,8 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     launchersOf(artifact.zip).map((launcher) => ({ artifact, launcher })),
   )
   const kinds = [...new Set(boots.map(({ launcher }) => launcher.baseline))]
+  // Context for the one ES module entry (node oxy.mjs): the same bare server, as an ES module.
+  if (kinds.includes('server')) kinds.push('server-esm')
   const proxyKinds = [...new Set(boots.flatMap(({ launcher }) => launcher.proxyBaseline ?? []))]
   const candidates: Candidate[] = [
     ...kinds.map((baseline) => ({ baseline })),
@@ -148,7 +155,8 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     bundle: a.bundle?.name,
     bundleBytes: a.bundle?.bytes,
   }))
-  return { baselines, proxyBaselines, rows, sizes, source }
+  const esModuleCost = bare['server-esm'] && ratioSpread(bare['server-esm'], bare.server ?? [])
+  return { baselines, proxyBaselines, ...(esModuleCost && { esModuleCost }), rows, sizes, source }
 }
 
 async function writeBaselines(workDir: string): Promise<string> {
