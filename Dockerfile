@@ -19,13 +19,13 @@ RUN mkdir /app && unzip /tmp/node-server.zip -d /app
 # 3. One file and Node: no node_modules at run time.
 FROM node:22-bookworm-slim
 WORKDIR /app
-COPY --from=unpack /app/oxy.mjs /app/oxy.mjs
+COPY --from=unpack /app/oxy.cjs /app/oxy.cjs
 # Per-key limits and the Redis client, read only when OXY_KEY_RULES sets a limit (docs/limits.md).
-COPY --from=unpack /app/oxy-limits.mjs /app/oxy-limits.mjs
+COPY --from=unpack /app/oxy-limits.cjs /app/oxy-limits.cjs
 # The status page's HTML, read only when a browser opens `/`.
-COPY --from=unpack /app/oxy-page.mjs /app/oxy-page.mjs
-# `node /app/oxy.mjs doctor|usage` (docker exec): read only when one of them runs.
-COPY --from=unpack /app/oxy-cli.mjs /app/oxy-cli.mjs
+COPY --from=unpack /app/oxy-page.cjs /app/oxy-page.cjs
+# `node /app/oxy.cjs doctor|usage` (docker exec): read only when one of them runs.
+COPY --from=unpack /app/oxy-cli.cjs /app/oxy-cli.cjs
 ENV OXY_HOST=0.0.0.0 \
     OXY_PORT=9000 \
     NODE_ENV=production
@@ -35,4 +35,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=5s \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.OXY_PORT || 9000) + '/_oxy/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # oxy handles SIGTERM itself (drains, then exits), so it can be PID 1.
 # No V8 flags: they cost every start ~20 ms (docs/benchmarks.md); oxy keeps its memory low itself.
-CMD ["node", "/app/oxy.mjs"]
+CMD ["node", "/app/oxy.cjs"]

@@ -14,7 +14,7 @@ import { freePort } from './processes'
  * `npx tsx bench/count-instructions.ts [zips dir] [--runs=2]`: a cold start in CPU instructions
  * (valgrind's callgrind), which do not depend on what else the machine does, unlike the wall-clock
  * scenario. From spawn to the first proxied 200 (counted at that moment), for the bundles of the
- * node-server, SCF and FC zips (`node oxy.mjs`, `node oxy.cjs`) and for the Lambda handler
+ * node-server, SCF and FC zips (`node oxy.cjs`) and for the Lambda handler
  * (require + one event), each beside the bare program of its kind. The bash in front of SCF and FC is not counted (callgrind loses a
  * process's count at exec). V8 searches for a prime near a random hash seed at start-up
  * (`detail::sprp`, 4-17 M instructions, different every run): that function's cost is subtracted.
@@ -91,9 +91,9 @@ async function prepare(work: string, zips: string): Promise<Candidate[]> {
     { name: 'bare node:http server', mode: 'server', file: path.join(bare, 'server.cjs') },
     { name: 'the same as an ES module', mode: 'server', file: path.join(bare, 'server.mjs') },
     {
-      name: 'node oxy.mjs (node-server.zip)',
+      name: 'node oxy.cjs (node-server.zip)',
       mode: 'server',
-      file: path.join(await unzip('node-server.zip'), 'oxy.mjs'),
+      file: path.join(await unzip('node-server.zip'), 'oxy.cjs'),
     },
     {
       name: 'node oxy.cjs (tencent-scf.zip)',

@@ -65,13 +65,14 @@ const netlifyHost = (file: string, port: number) => [
 /** Where the zip's platform starts it; zips without an entry (Workers) are only weighed. */
 export const LAUNCHERS: Record<string, Launcher> = {
   'node-server.zip': {
-    name: 'node bundle (node oxy.mjs)',
+    name: 'node bundle (node oxy.cjs)',
     baseline: 'server',
     proxyBaseline: 'server-proxy',
-    // As the README and the zip's README say: no flags.
+    // As the README and the zip's README say: no flags. Without a build, the bench's own bundle
+    // (an ES module, bench/artifacts.ts) stands in.
     launch: (a, port, upstream) => ({
       command: process.execPath,
-      args: [path.join(a.dir, 'oxy.mjs')],
+      args: [path.join(a.dir, a.bundle?.name ?? 'oxy.cjs')],
       env: serverEnv(port, upstream),
     }),
   },
@@ -197,10 +198,11 @@ export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
  * line oxy's JSON log does and answers 200 itself; the script is the shape of scf_bootstrap with
  * nothing but the exec; the handler answers without calling anything.
  *
- * They are CommonJS, the least a Node program can be, and the format of what SCF, FC and Lambda
- * start (oxy.cjs, index.js): an ES module entry also sets up Node's module loader, which a bare
- * server.mjs would pay as well and so hide from the ratio of a CommonJS artifact. `node oxy.mjs` is an ES module by oxy's choice, so its ratio
- * includes that cost; server.mjs is measured beside server.cjs to show how much of it that is.
+ * They are CommonJS, the least a Node program can be, and the format of what every Node
+ * artifact starts (oxy.cjs, index.js): an ES module entry also sets up Node's module loader,
+ * which a bare server.mjs would pay as well and so hide from the ratio of a CommonJS artifact.
+ * server.mjs is measured beside server.cjs to show what that loader costs: what `node oxy.mjs`,
+ * the self-hosted bundle's name until 2026-12, paid.
  *
  * Beside them, the same three made proxies of their one request (server-proxy.cjs, start-proxy.sh,
  * proxy-index.js): one http.request to OXY_TARGET, its status and body passed back. oxy's first

@@ -125,7 +125,7 @@ export async function startProxy(
     case 'oxy-limits':
     case 'oxy-limits-redis': {
       // Gateway mode as an owner runs it: named keys, a pool of upstream keys, a JSON line per
-      // request appended to a file (stdout redirected, as `node oxy.mjs >> oxy.log` does).
+      // request appended to a file (stdout redirected, as `node oxy.cjs >> oxy.log` does).
       const env = {
         OXY_HOST: '127.0.0.1',
         OXY_PORT: String(port),
@@ -203,7 +203,7 @@ http {
 }
 
 /**
- * An oxy artifact started the way its platform starts it (`node oxy.mjs`, scf_bootstrap, FC's
+ * An oxy artifact started the way its platform starts it (`node oxy.cjs`, scf_bootstrap, FC's
  * main), logging off like the peers. The pid measured is the script's: it execs node.
  */
 export async function startArtifact(

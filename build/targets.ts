@@ -9,9 +9,9 @@ export interface BundleSpec {
   /** File name inside the zip. */
   readonly name: string
   /**
-   * Lambda loads `.js` as CommonJS; SCF and FC start `.cjs` from their scripts; `node oxy.mjs`
-   * (self-hosted) and the web bundles are ES modules. The extension decides, so no package.json
-   * is needed.
+   * Lambda loads `.js` as CommonJS; SCF and FC start `.cjs` from their scripts, and so do users
+   * of the self-hosted `node oxy.cjs`; the web bundles are ES modules. The extension decides, so
+   * no package.json is needed.
    */
   readonly format: 'esm' | 'cjs'
   /**
@@ -38,19 +38,18 @@ export interface LazyChunk {
 
 /** Per-key limits and the Redis client (docs/limits.md): loaded only when OXY_KEY_RULES sets a limit. */
 export const LIMITS_SOURCE = 'core/limits/limits-chunk.ts'
-export const LIMITS_CHUNK: LazyChunk = { source: LIMITS_SOURCE, name: 'oxy-limits.mjs' }
 
 /** The status page's HTML (core/engines/with-page-body.ts): loaded only when a browser asks for `/`. */
 export const PAGE_SOURCE = 'core/policy/render-status-page.ts'
-export const PAGE_CHUNK: LazyChunk = { source: PAGE_SOURCE, name: 'oxy-page.mjs' }
 
 /**
- * SCF and FC start their bundle from a script, so its format is ours to pick: CommonJS (`.cjs`,
- * whatever package.json may sit nearby). A CommonJS main never starts Node's ES module loader
- * nor builds the namespace of each builtin it imports: ~12 M fewer instructions per cold start
- * than the same bundle as `.mjs` (of ~183 M, callgrind, docs/benchmarks.md).
+ * The format of a bundle started by `node <file>` (SCF's and FC's scripts, the self-hosted
+ * server) is ours to pick: CommonJS (`.cjs`, whatever package.json may sit nearby). A CommonJS
+ * main never starts Node's ES module loader nor builds the namespace of each builtin it
+ * imports: ~12 M fewer instructions per cold start than the same bundle as `.mjs` (of ~183 M,
+ * callgrind; the self-hosted bundle's start in wall time: docs/benchmarks.md).
  */
-const SCRIPT_STARTED_CHUNKS: readonly LazyChunk[] = [
+const NODE_STARTED_CHUNKS: readonly LazyChunk[] = [
   { source: LIMITS_SOURCE, name: 'oxy-limits.cjs' },
   { source: PAGE_SOURCE, name: 'oxy-page.cjs' },
 ]
@@ -61,7 +60,7 @@ const INLINE_PAGE: Readonly<Record<string, string>> = {
 }
 
 /** `oxy doctor` and `oxy usage` (adapters/node/main.ts): loaded only when the command line asks for one. */
-export const CLI_CHUNK: LazyChunk = { source: 'adapters/node/cli-chunk.ts', name: 'oxy-cli.mjs' }
+const CLI_CHUNK: LazyChunk = { source: 'adapters/node/cli-chunk.ts', name: 'oxy-cli.cjs' }
 
 export interface CopiedFile {
   /** Source, relative to the repository root. */
@@ -91,7 +90,7 @@ export const TARGETS: readonly BuildTarget[] = [
       entry: 'adapters/tencent-scf/main.ts',
       name: 'oxy.cjs',
       format: 'cjs',
-      chunks: SCRIPT_STARTED_CHUNKS,
+      chunks: NODE_STARTED_CHUNKS,
     },
     // https://cloud.tencent.com/document/product/583/56126: scf_bootstrap at the zip root.
     files: [{ source: 'adapters/tencent-scf/scf_bootstrap', name: 'scf_bootstrap', executable: true }],
@@ -103,7 +102,7 @@ export const TARGETS: readonly BuildTarget[] = [
       entry: 'adapters/aliyun-fc/main.ts',
       name: 'oxy.cjs',
       format: 'cjs',
-      chunks: SCRIPT_STARTED_CHUNKS,
+      chunks: NODE_STARTED_CHUNKS,
     },
     // https://help.aliyun.com/document_detail/2513503.html: the start command users type is
     // /code/main; FC runs /code/bootstrap when none is set. Both start the same server.
@@ -132,11 +131,15 @@ export const TARGETS: readonly BuildTarget[] = [
     zip: 'node-server.zip',
     bundle: {
       entry: 'adapters/node/main.ts',
-      name: 'oxy.mjs',
-      format: 'esm',
-      chunks: [LIMITS_CHUNK, PAGE_CHUNK, CLI_CHUNK],
+      name: 'oxy.cjs',
+      format: 'cjs',
+      chunks: [...NODE_STARTED_CHUNKS, CLI_CHUNK],
     },
-    files: [{ source: 'build/node-server-readme.md', name: 'README.md', executable: false }],
+    files: [
+      { source: 'build/node-server-readme.md', name: 'README.md', executable: false },
+      // The name this bundle had until 2026-12: units and scripts that say `node oxy.mjs` still start it.
+      { source: 'adapters/node/oxy.mjs', name: 'oxy.mjs', executable: false },
+    ],
   },
   {
     platform: 'Cloudflare Workers',

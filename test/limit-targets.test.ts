@@ -9,7 +9,7 @@ import { HTTP_TARGETS, useHttpTargets } from './reliability/targets'
 
 /**
  * Per-key limits on every built artifact, counted where each counts without Redis (the process,
- * the isolate): the self-hosted zip, SCF, FC and Lambda load oxy-limits.mjs / .cjs / .js from beside
+ * the isolate): the self-hosted zip, SCF, FC and Lambda load oxy-limits.cjs / .js from beside
  * their bundle; workerd and Deno count in the isolate. The fake OpenAI reports 10 tokens a request.
  */
 

@@ -44,7 +44,7 @@ describe.each(['README.md', 'README.zh-CN.md'])('%s', (file) => {
   it('should show the doctor command and link every platform guide', async () => {
     const text = await read(file)
     expect(text).toContain('npm run doctor -- https://')
-    expect(text).toContain('node oxy.mjs doctor https://')
+    expect(text).toContain('node oxy.cjs doctor https://')
     for (const guide of PLATFORM_GUIDES) {
       expect(text).toContain(`(docs/${guide}.md)`)
     }

@@ -97,26 +97,26 @@ describeStatusPage('Cloudflare Workers worker.js on workerd', async (env) => {
   return startWorkerd({ script, compatibilityDate, compatibilityFlags, bindings: env })
 })
 
-// node-server.zip, SCF, FC and Lambda render the page from a file beside the bundle (oxy-page.mjs,
-// .cjs, .js): these prove each zip carries it and loads it.
+// node-server.zip, SCF, FC and Lambda render the page from a file beside the bundle (oxy-page.cjs,
+// .js): these prove each zip carries it and loads it.
 async function startNodeZip(env: Record<string, string>) {
   const script = path.join(nodeZip().dir, 'start-oxy')
-  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.mjs"\n')
+  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.cjs"\n')
   await chmod(script, 0o755)
   return bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
 }
 
-describeStatusPage('node-server.zip, node oxy.mjs', startNodeZip)
+describeStatusPage('node-server.zip, node oxy.cjs', startNodeZip)
 
-describe('status page: node-server.zip without oxy-page.mjs', () => {
+describe('status page: node-server.zip without oxy-page.cjs', () => {
   it('should say which file is missing, and keep proxying', async () => {
     const upstream = await startFakeOpenAI()
-    await unlink(path.join(nodeZip().dir, 'oxy-page.mjs'))
+    await unlink(path.join(nodeZip().dir, 'oxy-page.cjs'))
     const proxy = await startNodeZip({ OXY_TARGET: upstream.url })
     try {
       const page = await fetch(proxy.url, { headers: { Accept: BROWSER_ACCEPT } })
       expect(page.status).toBe(200)
-      expect(await page.text()).toContain('status page file (oxy-page.mjs, .cjs or .js) is missing')
+      expect(await page.text()).toContain('status page file (oxy-page.cjs or oxy-page.js) is missing')
       const models = await fetch(`${proxy.url}/v1/models`, { headers: { Authorization: 'Bearer sk-test' } })
       expect(models.status).toBe(200)
     } finally {

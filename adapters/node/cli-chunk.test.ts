@@ -11,7 +11,7 @@ import { startFakeOpenAI } from '../../test/fake-openai'
 /** Only the two commands print these: where they appear tells which file carries the CLI. */
 const CLI_MARKERS = ['usage: oxy doctor', 'usage: oxy usage']
 
-describe('oxy-cli.mjs, the doctor and usage commands beside the node-server bundle', () => {
+describe('oxy-cli.cjs, the doctor and usage commands beside the node-server bundle', () => {
   const artifact = useUnzippedArtifact('node-server.zip')
   let upstream: FakeOpenAI
   beforeAll(async () => {
@@ -21,23 +21,23 @@ describe('oxy-cli.mjs, the doctor and usage commands beside the node-server bund
     await upstream.close()
   })
 
-  it('should ship the commands in oxy-cli.mjs only, so that a server start never parses them', async () => {
+  it('should ship the commands in oxy-cli.cjs only, so that a server start never parses them', async () => {
     const { dir } = artifact()
-    const cli = await readFile(path.join(dir, 'oxy-cli.mjs'), 'utf8')
-    const server = await readFile(path.join(dir, 'oxy.mjs'), 'utf8')
+    const cli = await readFile(path.join(dir, 'oxy-cli.cjs'), 'utf8')
+    const server = await readFile(path.join(dir, 'oxy.cjs'), 'utf8')
     for (const marker of CLI_MARKERS) {
       expect(cli).toContain(marker)
       expect(server).not.toContain(marker)
     }
-    expect(server).toContain('./oxy-cli.mjs')
+    expect(server).toContain('./oxy-cli.cjs')
   })
 
-  it('should proxy with oxy-cli.mjs gone, and name the file when a command needs it', async () => {
+  it('should proxy with oxy-cli.cjs gone, and name the file when a command needs it', async () => {
     const { dir } = artifact()
-    await unlink(path.join(dir, 'oxy-cli.mjs'))
-    // `node oxy.mjs`, as the zip's README starts it, from a script bootScript runs in its folder.
+    await unlink(path.join(dir, 'oxy-cli.cjs'))
+    // `node oxy.cjs`, as the zip's README starts it, from a script bootScript runs in its folder.
     const script = path.join(dir, 'start.sh')
-    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.mjs\n')
+    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.cjs\n')
     await chmod(script, 0o755)
     const proxy = await bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', OXY_TARGET: upstream.url })
     try {
@@ -47,10 +47,10 @@ describe('oxy-cli.mjs, the doctor and usage commands beside the node-server bund
     } finally {
       await proxy.close()
     }
-    const doctor = promisify(execFile)(process.execPath, [path.join(dir, 'oxy.mjs'), 'doctor', '--help'], {
+    const doctor = promisify(execFile)(process.execPath, [path.join(dir, 'oxy.cjs'), 'doctor', '--help'], {
       env: { PATH: process.env.PATH },
       timeout: 15_000,
     })
-    await expect(doctor).rejects.toThrow('oxy-cli.mjs')
+    await expect(doctor).rejects.toThrow('oxy-cli.cjs')
   })
 })

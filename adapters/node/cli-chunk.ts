@@ -1,6 +1,6 @@
 /**
  * `oxy doctor` and `oxy usage`, in one module that node-server.zip carries as a file of its own
- * (oxy-cli.mjs, build/targets.ts): `node oxy.mjs` as a server never reads it. Parsing the two
+ * (oxy-cli.cjs, build/targets.ts): `node oxy.cjs` as a server never reads it. Parsing the two
  * commands and loading what they import (node:readline, fs streams) was ~5 % of a server's
  * start-up instructions (callgrind, docs/benchmarks.md).
  */

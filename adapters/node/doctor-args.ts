@@ -20,7 +20,7 @@ with --key: list models and a streaming chat, timed to tell streaming from a buf
 Exit code 0 only when every check passes.
 
   npm run doctor -- https://1250000000-abc.ap-tokyo.tencentscf.com --key sk-...
-  node oxy.mjs doctor https://oxy.example.com/v1 --key sk-...`
+  node oxy.cjs doctor https://oxy.example.com/v1 --key sk-...`
 
 export class UsageError extends Error {}
 

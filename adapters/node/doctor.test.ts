@@ -224,11 +224,11 @@ describe('oxy doctor', () => {
   })
 })
 
-describe('node oxy.mjs doctor (the node-server bundle)', () => {
+describe('node oxy.cjs doctor (the node-server bundle)', () => {
   const artifact = useUnzippedArtifact('node-server.zip')
 
   function runBundle(args: string[]): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, [path.join(artifact().dir, 'oxy.mjs'), 'doctor', ...args], {
+    const child = spawn(process.execPath, [path.join(artifact().dir, 'oxy.cjs'), 'doctor', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''

@@ -1,11 +1,11 @@
 import { runServer } from '../../core/server'
 import { isClusterWorker, parseWorkers, runPrimary } from './cluster'
 
-// The self-hosted server: `npm start`, or `node oxy.mjs` from the node-server bundle.
+// The self-hosted server: `npm start`, or `node oxy.cjs` from the node-server bundle.
 // With OXY_WORKERS set, this process becomes the cluster primary and its workers run the server.
 // `doctor <url>` checks a deployed endpoint instead, from the same one-file bundle; `usage` sums
 // the tokens in access-log lines. Both commands are imported only when asked for: the build puts
-// them in oxy-cli.mjs beside oxy.mjs, so a server start never parses them.
+// them in oxy-cli.cjs beside oxy.cjs, so a server start never parses them.
 Promise.resolve()
   .then(async () => {
     if (process.argv[2] === 'doctor') {

@@ -16,7 +16,7 @@ docker logs, Tencent CLS, Aliyun SLS, CloudWatch or wrangler tail can be fed as 
 <time> is an ISO date or time (2026-12-01, 2026-12-01T08:00Z) or an age (30m, 24h, 7d).
 
   docker logs oxy 2>&1 | npm run usage -- --since 24h
-  node oxy.mjs usage --json cls-export.csv cloudwatch.json`
+  node oxy.cjs usage --json cls-export.csv cloudwatch.json`
 
 const AGE = /^(\d+)(m|h|d)$/
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const

@@ -110,7 +110,7 @@ function spawnWithStdin(args: string[], stdin: string): Promise<{ code: number |
   return once(child, 'exit').then(([code]) => ({ code: code as number | null, out }))
 }
 
-describe('node oxy.mjs usage (the node-server bundle) and npm run usage', () => {
+describe('node oxy.cjs usage (the node-server bundle) and npm run usage', () => {
   const artifact = useUnzippedArtifact('node-server.zip')
   const expected = [
     { key: 'alice', model: 'gpt-4o-mini', requests: 2, prompt_tokens: 11, completion_tokens: 22 },
@@ -118,7 +118,7 @@ describe('node oxy.mjs usage (the node-server bundle) and npm run usage', () => 
 
   it('should read stdin and print JSON from the bundle, without starting a server', async () => {
     const { code, out } = await spawnWithStdin(
-      [path.join(artifact().dir, 'oxy.mjs'), 'usage', '--json'],
+      [path.join(artifact().dir, 'oxy.cjs'), 'usage', '--json'],
       DOCKER,
     )
     expect(code, out).toBe(0)

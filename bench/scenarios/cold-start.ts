@@ -88,7 +88,7 @@ export async function benchColdStart(ctx: BenchContext): Promise<ColdStartResult
     launchersOf(artifact.zip).map((launcher) => ({ artifact, launcher })),
   )
   const kinds = [...new Set(boots.map(({ launcher }) => launcher.baseline))]
-  // Context for the one ES module entry (node oxy.mjs): the same bare server, as an ES module.
+  // Context: the same bare server as an ES module, what the module loader costs a start.
   if (kinds.includes('server')) kinds.push('server-esm')
   const proxyKinds = [...new Set(boots.flatMap(({ launcher }) => launcher.proxyBaseline ?? []))]
   const candidates: Candidate[] = [

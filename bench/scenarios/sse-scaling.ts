@@ -18,7 +18,7 @@ export interface SseScaling {
 }
 
 /**
- * How memory grows with concurrency: peak RSS of a fresh `node oxy.mjs` and of each peer at a
+ * How memory grows with concurrency: peak RSS of a fresh `node oxy.cjs` and of each peer at a
  * few stream counts. The total chunk rate is held where the main scenario has it (1,000 streams,
  * one chunk each every 50 ms: 20,000 chunks/s), so the streams get slower as they get more and
  * what grows is what each open stream holds, not the work per second. The main scenario's

@@ -47,7 +47,7 @@ export const DIRECT = 'direct (no proxy)'
 /** The oxy artifacts that run as long-lived servers, each started as its platform starts it. */
 const SERVER_ZIPS = ['node-server.zip', 'tencent-scf.zip', 'aliyun-fc.zip']
 
-/** oxy's node bundle as `node oxy.mjs` (the label the targets and the scaling table use). */
+/** oxy's node bundle as `node oxy.cjs` (the label the targets and the scaling table use). */
 export const oxyLabel = () => `oxy: ${LAUNCHERS['node-server.zip']!.name}`
 
 /** Every oxy server artifact as its platform starts it, then the peers. */
@@ -76,7 +76,7 @@ export function sseCandidates(ctx: BenchContext, withDirect: boolean): SseCandid
 
 /**
  * Scenario 3: many slow streams, the shape of chat completions, through each oxy artifact as its
- * platform starts it (no extra flags for `node oxy.mjs`) and each peer. Every run starts its
+ * platform starts it (no extra flags for `node oxy.cjs`) and each peer. Every run starts its
  * proxy fresh so that its RSS high-water mark belongs to that run alone.
  */
 export async function benchSse(ctx: BenchContext): Promise<SseResult> {

@@ -2,11 +2,11 @@ import type { LocalReply } from '../policy'
 
 /** What a browser gets when the page's file was not copied beside the bundle: the proxy still runs. */
 export const PAGE_FILE_MISSING =
-  '<!doctype html><title>oxy is running</title><p>oxy is running; its status page file (oxy-page.mjs, .cjs or .js) is missing beside the bundle.</p>'
+  '<!doctype html><title>oxy is running</title><p>oxy is running; its status page file (oxy-page.cjs or oxy-page.js) is missing beside the bundle.</p>'
 
 /**
  * The reply with its body: a status page is rendered here, by a module that the build turns
- * into `import('./oxy-page.mjs')` (.cjs, .js: build/targets.ts), so its ~13 KB are parsed the first time a
+ * into `require('./oxy-page.cjs')` (.js on Lambda: build/targets.ts), so its ~13 KB are parsed the first time a
  * browser asks for `/`, not on every start. Both engines send every local reply through this.
  */
 export async function withPageBody(reply: LocalReply): Promise<LocalReply> {

@@ -5,7 +5,7 @@ import { openLimitStore } from './open-store'
 
 /**
  * Everything limits need at run time, in one module that the Node zips carry as a file of its
- * own (oxy-limits.mjs; .cjs for SCF and FC, .js for Lambda): a proxy without limits never loads it, and
+ * own (oxy-limits.cjs; .js for Lambda): a proxy without limits never loads it, and
  * one without OXY_REDIS_URL never evaluates the Redis client inside it.
  */
 export async function startLimiter(

@@ -4,7 +4,7 @@ import { STATUS_PAGE_TEXT } from './status-page-text'
 
 /**
  * The status page's HTML: the one module a proxy loads only when a browser asks for `/`. The
- * build makes it a file of its own beside the Node bundles (oxy-page.mjs; .cjs on SCF and FC,
+ * build makes it a file of its own beside the Node bundles (oxy-page.cjs;
  * .js on Lambda; build/targets.ts): its markup, style, words and script are ~13 KB of the bundle that
  * every start would otherwise parse for a page most starts never show.
  */

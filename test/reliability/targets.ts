@@ -32,7 +32,7 @@ export type StartTarget = (name: HttpTargetName, env?: Record<string, string>) =
 
 /**
  * Boots the HTTP-server targets the way users run them, from the zips the globalSetup built:
- * node-server.zip's oxy.mjs, scf_bootstrap, FC's /code/main, worker.js on workerd and deno.zip's
+ * node-server.zip's oxy.cjs, scf_bootstrap, FC's /code/main, worker.js on workerd and deno.zip's
  * main.js under `deno serve`. Every
  * one runs behind access tokens with a server-held key (SECRET_ENV), logging JSON. Call at the
  * top of a test file: it registers the hooks that unzip and clean up.
@@ -110,12 +110,12 @@ function toTarget(
 }
 
 /**
- * node-server.zip holds only oxy.mjs, which users start with `node oxy.mjs`; a two-line script
+ * node-server.zip holds only oxy.cjs, which users start with `node oxy.cjs`; a two-line script
  * lets bootScript start it like the others (exec keeps the pid node's).
  */
 async function nodeStartScript(dir: string): Promise<string> {
   const script = path.join(dir, 'start-oxy')
-  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.mjs"\n')
+  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.cjs"\n')
   await chmod(script, 0o755)
   return script
 }
