@@ -36,10 +36,14 @@ describe('node oxy.mjs, the self-hosted bundle’s name until 2026-12', () => {
     } finally {
       await proxy.close()
     }
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(dir, 'oxy.mjs'), 'doctor', '--help'], {
-      env: { PATH: process.env.PATH },
-      timeout: 15_000,
-    })
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(dir, 'oxy.mjs'), 'doctor', '--help'],
+      {
+        env: { PATH: process.env.PATH },
+        timeout: 15_000,
+      },
+    )
     expect(stdout).toContain('usage: oxy doctor')
   })
 
