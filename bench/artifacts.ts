@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { TARGETS } from '../build/targets'
 import { unzipTo } from '../test/unzip'
 import { track } from './processes'
 
@@ -17,8 +18,11 @@ export interface Artifact {
   readonly bundle: { readonly name: string; readonly bytes: number } | undefined
 }
 
-/** Bundles inside the zips, by the extension the platforms load. */
-const BUNDLE_FILE = /\.(mjs|js|cjs)$/
+/**
+ * The bundle inside a zip, as the build's table names it: not the first script in the zip, which
+ * in node-server.zip is oxy.mjs, the two lines that load oxy.cjs for the bundle's old name.
+ */
+const bundleOf = (zip: string) => TARGETS.find((target) => target.zip === zip)?.bundle.name
 
 /**
  * The zips to measure: built fresh from this working tree with `npm run build -- <dir>` (so the
@@ -41,7 +45,7 @@ export async function findArtifacts(workDir: string, log: (message: string) => v
       const dir = path.join(workDir, 'unzipped', path.basename(zip, '.zip'))
       await mkdir(dir, { recursive: true })
       const entries = await unzipTo(path.join(zipDir, zip), dir)
-      const bundleName = entries.map((entry) => entry.name).find((name) => BUNDLE_FILE.test(name))
+      const bundleName = entries.map((entry) => entry.name).find((name) => name === bundleOf(zip))
       return {
         zip,
         dir,
