@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -99,6 +99,17 @@ export async function bootScript(script: string, env: Record<string, string>): P
     child.once('error', onError)
   })
   return { url, child, output: () => stdout, close: () => stopChild(child) }
+}
+
+/**
+ * node-server.zip's files are started with `node <file>` (its README); a two-line script in the
+ * unzipped folder lets bootScript start one like SCF's and FC's scripts (exec keeps the pid node's).
+ */
+export async function nodeStartScript(dir: string, file = 'oxy.cjs'): Promise<string> {
+  const script = path.join(dir, `start-${file}.sh`)
+  await writeFile(script, `#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/${file}"\n`)
+  await chmod(script, 0o755)
+  return script
 }
 
 /** The `url` of oxy's `listening` log line, when it has been written. */

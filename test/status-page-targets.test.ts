@@ -1,10 +1,10 @@
-import { chmod, unlink, writeFile } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { LambdaFunctionURLEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { FUNCTION_URL_EVENT } from '../adapters/aws-lambda/fixtures'
 import { STATUS_PAGE_CSP } from '../core'
-import { bootScript, findFreePort, useUnzippedArtifact } from './boot-artifact'
+import { bootScript, findFreePort, nodeStartScript, useUnzippedArtifact } from './boot-artifact'
 import type { ProxyUnderTest, StartProxy } from './conformance'
 import type { FakeOpenAI } from './fake-openai'
 import { startFakeOpenAI } from './fake-openai'
@@ -100,10 +100,7 @@ describeStatusPage('Cloudflare Workers worker.js on workerd', async (env) => {
 // node-server.zip, SCF, FC and Lambda render the page from a file beside the bundle (oxy-page.cjs,
 // .js): these prove each zip carries it and loads it.
 async function startNodeZip(env: Record<string, string>) {
-  const script = path.join(nodeZip().dir, 'start-oxy')
-  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.cjs"\n')
-  await chmod(script, 0o755)
-  return bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
+  return bootScript(await nodeStartScript(nodeZip().dir), { OXY_HOST: '127.0.0.1', OXY_PORT: '0', ...env })
 }
 
 describeStatusPage('node-server.zip, node oxy.cjs', startNodeZip)

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process'
-import { chmod, readFile, unlink, writeFile } from 'node:fs/promises'
+import { readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bootScript, useUnzippedArtifact } from '../../test/boot-artifact'
+import { bootScript, nodeStartScript, useUnzippedArtifact } from '../../test/boot-artifact'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
 
@@ -35,11 +35,11 @@ describe('oxy-cli.cjs, the doctor and usage commands beside the node-server bund
   it('should proxy with oxy-cli.cjs gone, and name the file when a command needs it', async () => {
     const { dir } = artifact()
     await unlink(path.join(dir, 'oxy-cli.cjs'))
-    // `node oxy.cjs`, as the zip's README starts it, from a script bootScript runs in its folder.
-    const script = path.join(dir, 'start.sh')
-    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.cjs\n')
-    await chmod(script, 0o755)
-    const proxy = await bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', OXY_TARGET: upstream.url })
+    const proxy = await bootScript(await nodeStartScript(dir), {
+      OXY_HOST: '127.0.0.1',
+      OXY_PORT: '0',
+      OXY_TARGET: upstream.url,
+    })
     try {
       const client = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${proxy.url}/v1`, maxRetries: 0 })
       const models = await client.models.list()

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process'
-import { chmod, stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bootScript, useUnzippedArtifact } from '../../test/boot-artifact'
+import { bootScript, nodeStartScript, useUnzippedArtifact } from '../../test/boot-artifact'
 import type { FakeOpenAI } from '../../test/fake-openai'
 import { startFakeOpenAI } from '../../test/fake-openai'
 
@@ -22,10 +22,11 @@ describe('node oxy.mjs, the self-hosted bundle’s name until 2026-12', () => {
 
   it('should still start the proxy, and pass the command line on to its commands', async () => {
     const { dir } = artifact()
-    const script = path.join(dir, 'start-old.sh')
-    await writeFile(script, '#!/bin/bash\nexec "$OXY_NODE_BIN" oxy.mjs\n')
-    await chmod(script, 0o755)
-    const proxy = await bootScript(script, { OXY_HOST: '127.0.0.1', OXY_PORT: '0', OXY_TARGET: upstream.url })
+    const proxy = await bootScript(await nodeStartScript(dir, 'oxy.mjs'), {
+      OXY_HOST: '127.0.0.1',
+      OXY_PORT: '0',
+      OXY_TARGET: upstream.url,
+    })
     try {
       const client = new OpenAI({ apiKey: 'sk-test-key', baseURL: `${proxy.url}/v1`, maxRetries: 0 })
       const completion = await client.chat.completions.create({

@@ -1,7 +1,6 @@
-import { chmod, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { inject } from 'vitest'
-import { bootScript, useUnzippedArtifact } from '../boot-artifact'
+import { bootScript, nodeStartScript, useUnzippedArtifact } from '../boot-artifact'
 import { denoBinary } from '../deno-binary'
 import type { BuiltWorker } from '../read-built-worker'
 import { readBuiltWorker } from '../read-built-worker'
@@ -107,15 +106,4 @@ function toTarget(
     transcript: [],
     close,
   }
-}
-
-/**
- * node-server.zip holds only oxy.cjs, which users start with `node oxy.cjs`; a two-line script
- * lets bootScript start it like the others (exec keeps the pid node's).
- */
-async function nodeStartScript(dir: string): Promise<string> {
-  const script = path.join(dir, 'start-oxy')
-  await writeFile(script, '#!/bin/sh\nexec "$OXY_NODE_BIN" "$(dirname "$0")/oxy.cjs"\n')
-  await chmod(script, 0o755)
-  return script
 }
