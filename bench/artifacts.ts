@@ -45,7 +45,8 @@ export async function findArtifacts(workDir: string, log: (message: string) => v
       const dir = path.join(workDir, 'unzipped', path.basename(zip, '.zip'))
       await mkdir(dir, { recursive: true })
       const entries = await unzipTo(path.join(zipDir, zip), dir)
-      const bundleName = entries.map((entry) => entry.name).find((name) => name === bundleOf(zip))
+      const named = bundleOf(zip)
+      const bundleName = entries.some((entry) => entry.name === named) ? named : undefined
       return {
         zip,
         dir,

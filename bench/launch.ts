@@ -192,6 +192,18 @@ export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
   'handler-proxy': 'handler',
 }
 
+/** The bare server after its import of node:http: one text, so its two formats differ in nothing else. */
+const BARE_SERVER = `const server = http.createServer((req, res) => {
+  req.resume()
+  res.writeHead(200, { 'Content-Type': 'application/json' })
+  res.end('{"ok":true}')
+})
+server.listen(Number(process.env.OXY_PORT ?? process.env.FC_CUSTOM_LISTEN_PORT ?? 9000), process.env.OXY_HOST ?? '0.0.0.0', () => {
+  process.stdout.write('{"level":"info","msg":"listening"}\\n')
+})
+process.once('SIGTERM', () => process.exit(0))
+`
+
 /**
  * The fair baselines, written into the bench's work directory: the least a program of each kind
  * can do, started and timed exactly as the artifacts are. The server prints the same `listening`
@@ -212,28 +224,8 @@ export const PROXY_BASELINE_OF: Record<ProxyBaselineKind, BaselineKind> = {
  * the bare programs issue 17 named.
  */
 export const BASELINE_FILES: Record<string, string> = {
-  'server.cjs': `const http = require('node:http')
-const server = http.createServer((req, res) => {
-  req.resume()
-  res.writeHead(200, { 'Content-Type': 'application/json' })
-  res.end('{"ok":true}')
-})
-server.listen(Number(process.env.OXY_PORT ?? process.env.FC_CUSTOM_LISTEN_PORT ?? 9000), process.env.OXY_HOST ?? '0.0.0.0', () => {
-  process.stdout.write('{"level":"info","msg":"listening"}\\n')
-})
-process.once('SIGTERM', () => process.exit(0))
-`,
-  'server.mjs': `import http from 'node:http'
-const server = http.createServer((req, res) => {
-  req.resume()
-  res.writeHead(200, { 'Content-Type': 'application/json' })
-  res.end('{"ok":true}')
-})
-server.listen(Number(process.env.OXY_PORT ?? process.env.FC_CUSTOM_LISTEN_PORT ?? 9000), process.env.OXY_HOST ?? '0.0.0.0', () => {
-  process.stdout.write('{"level":"info","msg":"listening"}\\n')
-})
-process.once('SIGTERM', () => process.exit(0))
-`,
+  'server.cjs': `const http = require('node:http')\n${BARE_SERVER}`,
+  'server.mjs': `import http from 'node:http'\n${BARE_SERVER}`,
   'start.sh': `#!/bin/bash
 set -eu
 exec "\${OXY_NODE_BIN:-node}" "$(dirname "\${BASH_SOURCE[0]}")/server.cjs"
