@@ -44,8 +44,11 @@ const CONFIGURATIONS: readonly Configuration[] = [
 async function main(): Promise<void> {
   installCleanup()
   const args = process.argv.slice(2)
-  const option = (name: string, fallback: number) =>
-    Number(args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback)
+  const option = (name: string, fallback: number) => {
+    const value = Number(args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback)
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} wants a whole number above 0`)
+    return value
+  }
   const runs = option('runs', 2)
   const requests = option('requests', 4_000)
   const zips = args.find((arg) => !arg.startsWith('--')) ?? path.join(ROOT, 'dist-zips')
