@@ -124,6 +124,38 @@ describe('createUsageScanner', () => {
     )
   })
 
+  it('should read a whole JSON answer as a full parse would, wherever its usage key stands', () => {
+    const json = 'application/json'
+    const usage = (prompt: number, completion: number) => ({
+      promptTokens: prompt,
+      completionTokens: completion,
+    })
+    // OpenAI's order: members after the usage, a nested details object inside it.
+    const chat = {
+      id: 'chatcmpl-1',
+      choices: [{ message: { content: 'a } brace and a "quote"' } }],
+      usage: { prompt_tokens: 19, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 0 } },
+      service_tier: 'default',
+      system_fingerprint: 'fp_1',
+    }
+    expect(scan(JSON.stringify(chat), json)).toEqual(usage(19, 10))
+    expect(scan(JSON.stringify({ ...chat, note: '}{ \\" ]' }), json)).toEqual(usage(19, 10))
+    // A usage the parse does not read: under a member that is not a response or a message, or in
+    // an array, or followed by a string whose brace a careless scan would count.
+    expect(
+      scan('{"choices":[{"usage":{"prompt_tokens":99,"completion_tokens":1}}],"id":"x"}', json),
+    ).toBeUndefined()
+    expect(scan('[{"usage":{"prompt_tokens":99,"completion_tokens":1}}]', json)).toBeUndefined()
+    expect(scan('{"a":{"usage":{"prompt_tokens":99,"completion_tokens":1},"s":"{"}}', json)).toBeUndefined()
+    // One the parse reads under `response`, and two merged in order, the later winning.
+    expect(scan('{"type":"done","response":{"usage":{"input_tokens":5,"output_tokens":3}}}', json)).toEqual(
+      usage(5, 3),
+    )
+    const both =
+      '{"usage":{"prompt_tokens":1,"completion_tokens":1},"response":{"usage":{"prompt_tokens":7,"completion_tokens":8}}}'
+    expect(scan(both, json)).toEqual(usage(7, 8))
+  })
+
   it('should find the usage at the end of a JSON body far larger than what it keeps', () => {
     const embedding = Array.from({ length: 40_000 }, (_, i) => i / 7)
     const body = JSON.stringify({
