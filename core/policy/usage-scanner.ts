@@ -1,4 +1,5 @@
 import { concatBytes } from './bytes'
+import { findLastUsageObject, isObject, soleTopLevelUsage } from './json-usage-text'
 /**
  * Token usage read from a response as its bytes pass, without changing, delaying or keeping the
  * stream. Upstreams report usage in a few shapes, all mapped to OpenAI's two names:
@@ -303,97 +304,4 @@ function toTokenUsage(raw: RawUsage): TokenUsage | undefined {
 function sum(a: number | undefined, b: number | undefined, c?: number): number | undefined {
   if (a === undefined && b === undefined && c === undefined) return undefined
   return (a ?? 0) + (b ?? 0) + (c ?? 0)
-}
-
-/**
- * The usage of a whole JSON answer whose one and only `"usage` key is a member of its top-level
- * object, read without parsing the rest of the answer: what `JSON.parse` and mergeEvent would
- * find there, at the cost of the usage object and what follows it (the answer itself, often
- * kilobytes, is stepped over by one indexOf). Undefined in every other case, for the whole parse
- * to decide: no such key, a second one anywhere (nested under `response` or `message`, or a
- * duplicate), or one whose object is not closed by the top-level object's last brace.
- */
-function soleTopLevelUsage(text: string): Record<string, unknown> | undefined {
-  const at = text.indexOf('"usage')
-  if (at === -1 || text.indexOf('"usage', at + 1) !== -1) return undefined
-  const key = USAGE_KEY.exec(text.slice(at, at + 40))
-  if (!key || escapedAt(text, at)) return undefined
-  const start = at + key[0].length - 1
-  const end = matchingBrace(text, start)
-  if (end === -1 || !closesTopLevel(text, end + 1)) return undefined
-  try {
-    const value: unknown = JSON.parse(text.slice(start, end + 1))
-    return isObject(value) ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const USAGE_KEY = /^"(usage|usageMetadata)"\s*:\s*\{/
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-
-/**
- * True when, from `from` on, the first bracket that closes more than it opens is a `}` with only
- * whitespace after it: the last brace of the document, so what came before `from` was a member of
- * the top-level object.
- */
-function closesTopLevel(text: string, from: number): boolean {
-  let depth = 0
-  for (let i = from; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code === QUOTE) {
-      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++)
-        if (text.charCodeAt(i) === BACKSLASH) i++
-    } else if (code === 0x7b || code === 0x5b) depth++
-    else if (code === 0x7d || code === 0x5d) {
-      if (depth-- > 0) continue
-      return code === 0x7d && text.slice(i + 1).trim() === ''
-    }
-  }
-  return false
-}
-
-/**
- * The last `"usage": {...}` (or `"usageMetadata"`) object in a piece of JSON that may start mid-way.
- * A quote inside a JSON string is always escaped, so an unescaped `"usage"` followed by `:` is a key.
- */
-function findLastUsageObject(text: string): Record<string, unknown> | undefined {
-  for (let at = text.lastIndexOf('"usage'); at !== -1; at = text.lastIndexOf('"usage', at - 1)) {
-    const key = USAGE_KEY.exec(text.slice(at, at + 40))
-    if (!key || escapedAt(text, at)) continue
-    const start = at + key[0].length - 1
-    const end = matchingBrace(text, start)
-    if (end === -1) continue
-    try {
-      const value: unknown = JSON.parse(text.slice(start, end + 1))
-      if (isObject(value)) return value
-    } catch {}
-  }
-  return undefined
-}
-
-function escapedAt(text: string, at: number): boolean {
-  let backslashes = 0
-  for (let i = at - 1; i >= 0 && text[i] === '\\'; i--) backslashes++
-  return backslashes % 2 === 1
-}
-
-function matchingBrace(text: string, start: number): number {
-  let depth = 0
-  let inString = false
-  for (let i = start; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (inString) {
-      if (code === BACKSLASH) i++
-      else if (code === QUOTE) inString = false
-    } else if (code === QUOTE) inString = true
-    else if (code === 0x7b) depth++
-    else if (code === 0x7d && --depth === 0) return i
-  }
-  return -1
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
