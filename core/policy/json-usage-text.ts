@@ -15,17 +15,9 @@
 export function soleTopLevelUsage(text: string): Record<string, unknown> | undefined {
   const at = text.indexOf('"usage')
   if (at === -1 || text.indexOf('"usage', at + 1) !== -1) return undefined
-  const key = USAGE_KEY.exec(text.slice(at, at + 40))
-  if (!key || escapedAt(text, at)) return undefined
-  const start = at + key[0].length - 1
-  const end = matchingBrace(text, start)
-  if (end === -1 || !closesTopLevel(text, end + 1)) return undefined
-  try {
-    const value: unknown = JSON.parse(text.slice(start, end + 1))
-    return isObject(value) ? value : undefined
-  } catch {
-    return undefined
-  }
+  const braces = usageBracesAt(text, at)
+  if (!braces || !closesTopLevel(text, braces[1] + 1)) return undefined
+  return objectIn(text, braces)
 }
 
 const USAGE_KEY = /^"(usage|usageMetadata)"\s*:\s*\{/
@@ -59,17 +51,30 @@ function closesTopLevel(text: string, from: number): boolean {
  */
 export function findLastUsageObject(text: string): Record<string, unknown> | undefined {
   for (let at = text.lastIndexOf('"usage'); at !== -1; at = text.lastIndexOf('"usage', at - 1)) {
-    const key = USAGE_KEY.exec(text.slice(at, at + 40))
-    if (!key || escapedAt(text, at)) continue
-    const start = at + key[0].length - 1
-    const end = matchingBrace(text, start)
-    if (end === -1) continue
-    try {
-      const value: unknown = JSON.parse(text.slice(start, end + 1))
-      if (isObject(value)) return value
-    } catch {}
+    const braces = usageBracesAt(text, at)
+    const value = braces && objectIn(text, braces)
+    if (value) return value
   }
   return undefined
+}
+
+/** Where the object of a `"usage": {` or `"usageMetadata": {` key at `at` opens and closes. */
+function usageBracesAt(text: string, at: number): [start: number, end: number] | undefined {
+  const key = USAGE_KEY.exec(text.slice(at, at + 40))
+  if (!key || escapedAt(text, at)) return undefined
+  const start = at + key[0].length - 1
+  const end = matchingBrace(text, start)
+  return end === -1 ? undefined : [start, end]
+}
+
+/** The JSON object between the two braces, or undefined when it does not parse as one. */
+function objectIn(text: string, [start, end]: [number, number]): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text.slice(start, end + 1))
+    return isObject(value) ? value : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function escapedAt(text: string, at: number): boolean {
