@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { unzipTo } from '../test/unzip'
+import { countInRounds, requireValgrind } from './callgrind'
 import { BASELINE_FILES, lambdaInvoker, lambdaStreamInvoker } from './launch'
 import { freePort } from './processes'
 
@@ -33,11 +34,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const runs = Number(args.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length) ?? 2)
   const zips = args.find((arg) => !arg.startsWith('--')) ?? path.join(ROOT, 'dist-zips')
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
-  } catch {
-    throw new Error('valgrind is not installed: apt-get install -y valgrind')
-  }
+  requireValgrind()
   const work = await mkdtemp(path.join(os.tmpdir(), 'oxy-instructions-'))
   const upstream = http.createServer((req, res) => {
     req.resume()
@@ -49,22 +46,18 @@ async function main(): Promise<void> {
   const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
   try {
     const candidates = await prepare(work, zips)
-    const counts = new Map<string, number[]>()
-    let started = 0
-    for (let round = 0; round < runs; round++) {
-      for (const candidate of candidates) {
-        const millions = await countOne(candidate, target, path.join(work, `cg-${started++}`))
-        counts.set(candidate.name, [...(counts.get(candidate.name) ?? []), millions])
-      }
-    }
-    const median = (name: string) => {
-      const sorted = [...(counts.get(name) ?? [])].sort((a, b) => a - b)
-      return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-    }
+    const counts = await countInRounds(candidates, runs, (candidate, index) =>
+      countOne(candidate, target, path.join(work, `cg-${index}`)),
+    )
     for (const candidate of candidates) {
-      const bare = median(candidate.mode === 'server' ? 'bare node:http server' : 'bare Lambda handler')
-      const own = median(candidate.name)
-      const values = (counts.get(candidate.name) ?? []).map((m) => m.toFixed(1)).join(', ')
+      const bare = counts.median(
+        candidate.mode === 'server' ? 'bare node:http server' : 'bare Lambda handler',
+      )
+      const own = counts.median(candidate.name)
+      const values = counts
+        .all(candidate.name)
+        .map((m) => m.toFixed(1))
+        .join(', ')
       process.stdout.write(
         `${candidate.name.padEnd(34)} ${own.toFixed(1).padStart(6)} M  ${(own / bare).toFixed(2)}x bare  (${values})\n`,
       )

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { unzipTo } from '../test/unzip'
 import { bundleAll } from './bundle'
+import { countInRounds, requireValgrind } from './callgrind'
 import { GATEWAY_TOKEN, gatewayEnv } from './gateway'
 import { freePort, installCleanup, stopAll, track, waitForPort } from './processes'
 import { startUpstream } from './targets'
@@ -52,45 +53,31 @@ async function main(): Promise<void> {
   const runs = option('runs', 2)
   const requests = option('requests', 4_000)
   const zips = args.find((arg) => !arg.startsWith('--')) ?? path.join(ROOT, 'dist-zips')
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' })
-  } catch {
-    throw new Error('valgrind is not installed: apt-get install -y valgrind')
-  }
+  requireValgrind()
   const work = await mkdtemp(path.join(os.tmpdir(), 'oxy-per-request-'))
   try {
     const bundle = path.join(work, 'node-server')
     await unzipTo(path.join(zips, 'node-server.zip'), bundle)
     const upstream = await startUpstream(await bundleAll(work))
-    const counts = new Map<string, number[]>()
-    let started = 0
-    for (let round = 0; round < runs; round++) {
-      for (const configuration of CONFIGURATIONS) {
-        const outDir = path.join(work, `cg-${started++}`)
-        const count = await countOne(
-          path.join(bundle, 'oxy.cjs'),
-          configuration,
-          upstream.port,
-          outDir,
-          requests,
-        )
-        counts.set(configuration.name, [...(counts.get(configuration.name) ?? []), count])
-        process.stdout.write(`  round ${round + 1}: ${configuration.name}: ${Math.round(count)}\n`)
-      }
-    }
+    const counts = await countInRounds(CONFIGURATIONS, runs, async (configuration, index, round) => {
+      const outDir = path.join(work, `cg-${index}`)
+      const file = path.join(bundle, 'oxy.cjs')
+      const count = await countOne(file, configuration, upstream.port, outDir, requests)
+      process.stdout.write(`  round ${round + 1}: ${configuration.name}: ${Math.round(count)}\n`)
+      return count
+    })
     await upstream.stop()
-    const median = (name: string) => {
-      const sorted = [...(counts.get(name) ?? [])].sort((a, b) => a - b)
-      return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-    }
-    const [plain, logged] = CONFIGURATIONS.map((c) => median(c.name))
+    const [plain, logged] = CONFIGURATIONS.map((c) => counts.median(c.name))
     process.stdout.write(
       `\ninstructions per request, median of ${runs} (${requests} warm-up, ${requests} counted, ${CONNECTIONS} connections);\n` +
         'ratios are plain ÷ configuration, the req/s a CPU-bound process would keep\n\n',
     )
     for (const { name } of CONFIGURATIONS) {
-      const own = median(name)
-      const values = (counts.get(name) ?? []).map((n) => `${(n / 1000).toFixed(1)}k`).join(', ')
+      const own = counts.median(name)
+      const values = counts
+        .all(name)
+        .map((n) => `${(n / 1000).toFixed(1)}k`)
+        .join(', ')
       process.stdout.write(
         `${name.padEnd(46)} ${(own / 1000).toFixed(1).padStart(6)}k  ${((plain ?? own) / own).toFixed(2)}x plain  ` +
           `${((logged ?? own) / own).toFixed(2)}x plain with log  (${values})\n`,
